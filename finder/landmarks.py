@@ -54,7 +54,11 @@ KEYPOINT_COUNT = len(Keypoint)
 
 # Index pairs (left, right): swapping every pair mirrors the receiver's sides.
 LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = (
-    (1, 4), (2, 5), (3, 6), (7, 8), (9, 10),
+    (1, 4),
+    (2, 5),
+    (3, 6),
+    (7, 8),
+    (9, 10),
     *((i, i + 1) for i in range(11, 33, 2)),
 )
 
@@ -62,7 +66,11 @@ SIDES = ("left", "right")
 
 # Anatomical landmarks on the posterior midline, top to bottom (spinous processes then sacrum).
 SPINOUS_LEVELS: tuple[str, ...] = (
-    "C7", *(f"T{i}" for i in range(1, 13)), *(f"L{i}" for i in range(1, 6)), "S1", "S2",
+    "C7",
+    *(f"T{i}" for i in range(1, 13)),
+    *(f"L{i}" for i in range(1, 6)),
+    "S1",
+    "S2",
 )
 MIDLINE_LANDMARKS: tuple[str, ...] = (*SPINOUS_LEVELS, "iliac_crest", "sacral_hiatus")
 

@@ -1,0 +1,28 @@
+# Two entry points that work on a fresh machine: `make app` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: app test samples lint
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+app: $(STAMP)
+	$(BIN)/finder annotate samples --out out/samples
+
+test: $(STAMP) $(CHROMIUM)
+	$(BIN)/ruff check finder tests streamlit_app.py calibration
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix finder tests calibration
+	$(BIN)/ruff format finder tests calibration

@@ -1,0 +1,251 @@
+"""The `finder` command line: annotate photos, list and explain points, evaluate, benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+
+from finder.catalog import load_catalog
+from finder.imageio import ImageError, read_image
+from finder.overlay import Annotator
+from finder.pipeline import locate_image
+from finder.view import VIEW_CHOICES
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A user mistake on the command line: printed as one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one input image."""
+
+    source: Path
+    ok: bool
+    message: str
+
+
+def collect_images(inputs: Sequence[str]) -> list[Path]:
+    """Files as given, and the images inside given folders (sorted, not recursive)."""
+    paths = []
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            if not found:
+                raise UsageError(
+                    f"{path}: folder has no images ({', '.join(sorted(IMAGE_SUFFIXES))})"
+                )
+            paths.extend(found)
+        else:
+            paths.append(path)
+    return paths
+
+
+def output_stems(paths: Sequence[Path]) -> list[str]:
+    """Output names: the file stem, made unique with a counter when two inputs share it."""
+    seen: dict[str, int] = {}
+    stems = []
+    for path in paths:
+        count = seen.get(path.stem, 0) + 1
+        seen[path.stem] = count
+        stems.append(path.stem if count == 1 else f"{path.stem}_{count}")
+    return stems
+
+
+def annotate_one(
+    source: Path, stem: str, out_dir: Path, view: str, codes: list[str] | None
+) -> Outcome:
+    """Annotate one photo into `<stem>.png` and `<stem>.json` in `out_dir`."""
+    try:
+        bgr = read_image(source)
+    except ImageError as error:
+        return Outcome(source, False, str(error))
+    result = locate_image(bgr, view=view, codes=codes)
+    drawn = Annotator().annotate(bgr, result)
+    cv2.imwrite(str(out_dir / f"{stem}.png"), drawn)
+    (out_dir / f"{stem}.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")
+    if not result.accepted:
+        return Outcome(source, False, result.problems[0])
+    if not result.points:
+        return Outcome(source, False, result.summary())
+    return Outcome(source, True, result.summary())
+
+
+def _annotate_job(job: tuple) -> Outcome:
+    return annotate_one(*job)
+
+
+class Progress:
+    """A one-line progress bar on a terminal, one line per item otherwise (stderr)."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.tty:
+            filled = round(24 * self.done / self.total)
+            bar = "#" * filled + "." * (24 - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {label[:40]:<40}")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"[{self.done}/{self.total}] {label}\n")
+        sys.stderr.flush()
+
+
+def command_annotate(args: argparse.Namespace) -> int:
+    codes = None
+    if args.points:
+        catalog = load_catalog()
+        try:
+            codes = [
+                catalog.get(code.strip()).code for code in args.points.split(",") if code.strip()
+            ]
+        except KeyError as error:
+            raise UsageError(f"--points: {error.args[0]}") from None
+    paths = collect_images(args.inputs)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        (p, s, out_dir, args.view, codes) for p, s in zip(paths, output_stems(paths), strict=True)
+    ]
+    workers = min(args.jobs or os.cpu_count() or 1, len(jobs))
+    progress = Progress(len(jobs))
+    outcomes = []
+    if workers <= 1:
+        for job in jobs:
+            outcomes.append(_annotate_job(job))
+            progress.step(job[0].name)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in pool.map(_annotate_job, jobs):
+                outcomes.append(outcome)
+                progress.step(outcome.source.name)
+    failures = [o for o in outcomes if not o.ok]
+    for outcome in failures:
+        print(f"finder: {outcome.source}: {outcome.message}", file=sys.stderr)
+    placed = len(outcomes) - len(failures)
+    print(
+        f"{len(outcomes)} image(s): {placed} with points, {len(failures)} without. "
+        f"Results in {out_dir}/"
+    )
+    return EXIT_BAD_INPUT if failures else 0
+
+
+def command_points(args: argparse.Namespace) -> int:
+    for point in load_catalog().points:
+        sides = "both sides" if point.bilateral else "midline"
+        print(
+            f"{point.code:<6} {point.pinyin:<14} {point.english:<28} {point.region:<16} "
+            f"{sides:<10} {'/'.join(point.views)}"
+        )
+    return 0
+
+
+def command_info(args: argparse.Namespace) -> int:
+    try:
+        point = load_catalog().get(args.code)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    low, high = point.technique.duration_s
+    wrap = textwrap.TextWrapper(width=88, subsequent_indent="  ")
+    lines = [
+        point.name,
+        f"Also called: {', '.join(point.aliases)}",
+        f"Region: {point.region} ({'both sides' if point.bilateral else 'on the midline'})",
+        f"Where (WHO 2008): {point.who_location}",
+        f"Finding it by touch: {point.hint}",
+        f"Used for: {', '.join(point.indications)}",
+        f"How to press: {point.technique.how} ({low}-{high} s)",
+        *(f"Caution: {c}" for c in point.cautions),
+    ]
+    if point.pregnancy:
+        lines.append(
+            "Pregnancy: avoid this point."
+            if point.pregnancy == "avoid"
+            else "Pregnancy: many practitioners avoid this point."
+        )
+    print("\n".join(wrap.fill(line) for line in lines))
+    return 0
+
+
+def command_evaluate_body(args: argparse.Namespace) -> int:
+    from finder.evaluation import run
+
+    print(run(refit_model=args.refit))
+    return 0
+
+
+def command_benchmark(args: argparse.Namespace) -> int:
+    from finder.benchmark import run
+
+    print(run(collect_images(args.inputs), repeats=args.repeats))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finder",
+        description="Find acupressure points on photos of someone's back (a relaxation-massage "
+        "aid; it does not diagnose or treat).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    annotate = commands.add_parser("annotate", help="annotate photos: <name>.png and <name>.json")
+    annotate.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
+    annotate.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    annotate.add_argument("--points", metavar="CODE,...", help="only these points (any alias)")
+    annotate.add_argument(
+        "--view",
+        choices=VIEW_CHOICES,
+        default="auto",
+        help="which side of the body faces the camera (default: auto, leaning to back)",
+    )
+    annotate.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
+    annotate.set_defaults(run=command_annotate)
+    commands.add_parser("points", help="list the point catalog").set_defaults(run=command_points)
+    info = commands.add_parser("info", help="location, technique and cautions of one point")
+    info.add_argument("code", help="code or alias, e.g. BL-23, B23, UB23, Shenshu")
+    info.set_defaults(run=command_info)
+    evaluate = commands.add_parser("evaluate-body", help="body-model error on ANSUR II bodies")
+    evaluate.add_argument(
+        "--refit",
+        action="store_true",
+        help="refit the regressions into calibration/body_model.json first",
+    )
+    evaluate.set_defaults(run=command_evaluate_body)
+    bench = commands.add_parser("benchmark", help="time each stage on photos")
+    bench.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.set_defaults(run=command_benchmark)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"finder: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("finder: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Photo decoding for the command line, the Python API and the Streamlit upload.
+
+Every decoder returns a 3-channel uint8 BGR array (OpenCV's channel order), H x W x 3,
+C-contiguous, upright according to the EXIF orientation. Every failure the user can fix or
+should know about is an `ImageError` with a one-line message; messages do not repeat the file
+path, so a caller that knows it prefixes it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, TiffImagePlugin
+
+MAX_PIXELS = 100_000_000
+"""Largest accepted image, in pixels (width x height), checked from the header before decoding."""
+
+MIN_SIDE_PX = 32
+"""Smallest accepted width and height, in pixels."""
+
+# Formats a photo plausibly arrives in. Everything else Pillow could open (EPS runs Ghostscript,
+# TGA "recognises" arbitrary binary data, ...) is refused as not an image.
+_PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP", "AVIF")
+
+_HIGH_DEPTH_GREY_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+
+# Bytes that occur in text (ASCII printable, tab, newlines, form feed, escape, and any byte of a
+# UTF-8 or Latin-1 character); a file made only of these "starts like text".
+_TEXT_BYTES = bytes({7, 8, 9, 10, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7F})
+
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+
+class ImageError(ValueError):
+    """The input is not a usable photo; `str(err)` is a one-line message for the user."""
+
+
+def decode_image(data: bytes) -> np.ndarray:
+    """Decode encoded image bytes to an upright H x W x 3 uint8 BGR array.
+
+    Transparent areas are composited onto white; animated images give their first frame;
+    16/32-bit and float greyscale are stretched from their actual value range to 0..255.
+    Raises ImageError for empty, non-image, corrupt, too small or too large input.
+    """
+    if not data:
+        raise ImageError("empty file (0 bytes)")
+    with warnings.catch_warnings():
+        # MAX_PIXELS is our limit; Pillow's lower DecompressionBombWarning threshold is noise.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data), formats=_available_formats())
+        except Image.DecompressionBombError as exc:
+            limit = _megapixels(2 * Image.MAX_IMAGE_PIXELS)
+            raise ImageError(
+                f"image too large (over {limit} megapixels; the limit is {_megapixels(MAX_PIXELS)})"
+            ) from exc
+        except Exception as exc:  # Pillow raises many types for a header it cannot parse
+            if _magic_format(data) == "TIFF":
+                return _decode_tiff_with_opencv(data)
+            raise ImageError(_unreadable_message(data)) from exc
+        with img:
+            fmt = "JPEG" if img.format == "MPO" else img.format
+            _check_size(*img.size)
+            try:
+                img.load()
+                ImageOps.exif_transpose(img, in_place=True)
+                return _pil_to_bgr(img)
+            except MemoryError:
+                raise
+            except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, ...
+                raise ImageError(f"truncated or corrupt {fmt}") from exc
+
+
+def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a photo file and decode it like `decode_image` (H x W x 3 uint8 BGR)."""
+    if os.path.isdir(path):
+        raise ImageError("is a directory, not an image file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError as exc:
+        raise ImageError("file not found") from exc
+    except PermissionError as exc:
+        raise ImageError("permission denied (cannot read the file)") from exc
+    except OSError as exc:
+        raise ImageError(f"cannot read the file ({exc.strerror or exc})") from exc
+    return decode_image(data)
+
+
+def downscale_for_inference(bgr: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:
+    """Shrink an image (INTER_AREA) so its long side is at most `max_side_px` pixels.
+
+    Returns the image and the scale factor resized / original (multiply original pixel
+    coordinates by it). An image already small enough is returned as is, with scale 1.0.
+    """
+    if max_side_px < 1:
+        raise ValueError(f"max_side_px must be at least 1, got {max_side_px}")
+    height, width = bgr.shape[:2]
+    long_side = max(height, width)
+    if long_side <= max_side_px:
+        return bgr, 1.0
+    scale = max_side_px / long_side
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(bgr, size, interpolation=cv2.INTER_AREA), scale
+
+
+def _available_formats() -> tuple[str, ...]:
+    Image.init()
+    return tuple(f for f in _PHOTO_FORMATS if f in Image.OPEN)
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{round(pixels / 1e6, 1):g}"
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"image too large ({width}x{height} px = {_megapixels(width * height)} megapixels; "
+            f"the limit is {_megapixels(MAX_PIXELS)})"
+        )
+    if min(width, height) < MIN_SIDE_PX:
+        raise ImageError(
+            f"image too small ({width}x{height} px); need at least {MIN_SIDE_PX}x{MIN_SIDE_PX}"
+        )
+
+
+def _pil_to_bgr(img: Image.Image) -> np.ndarray:
+    """Decoded, upright Pillow image of any mode -> H x W x 3 uint8 BGR."""
+    if img.mode in _HIGH_DEPTH_GREY_MODES:
+        return cv2.cvtColor(_stretch_to_uint8(np.asarray(img)), cv2.COLOR_GRAY2BGR)
+    if img.has_transparency_data:
+        rgba = img.convert("RGBA")
+        rgb = Image.new("RGB", img.size, (255, 255, 255))
+        rgb.paste(rgba, mask=rgba)
+    else:
+        rgb = img.convert("RGB")
+    return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
+
+
+def _stretch_to_uint8(values: np.ndarray) -> np.ndarray:
+    """Map the finite value range of `values` linearly onto 0..255; NaN, inf and a uniform image
+    give 0."""
+    values = values.astype(np.float32)
+    finite = np.isfinite(values)
+    lo = float(values.min(where=finite, initial=np.inf))
+    hi = float(values.max(where=finite, initial=-np.inf))
+    if not lo < hi:
+        return np.zeros(values.shape, np.uint8)
+    values = (values - lo) * (255.0 / (hi - lo))
+    values[~finite] = 0.0
+    return np.rint(values).astype(np.uint8)
+
+
+def _decode_tiff_with_opencv(data: bytes) -> np.ndarray:
+    """Fallback for TIFF layouts Pillow cannot open (float or signed samples, ...).
+
+    The size limits are checked from the first IFD before OpenCV decodes; OpenCV's TIFF decoder
+    applies the Orientation tag itself (even with IMREAD_UNCHANGED); alpha is ignored.
+    """
+    try:
+        ifh = data[:16] if data[2] == 43 else data[:8]  # 43: BigTIFF
+        ifd = TiffImagePlugin.ImageFileDirectory_v2(ifh)
+        fp = io.BytesIO(data)
+        fp.seek(ifd.next)
+        ifd.load(fp)
+        width, height = int(ifd[256]), int(ifd[257])
+    except Exception as exc:  # any malformed IFD
+        raise ImageError("truncated or corrupt TIFF") from exc
+    _check_size(width, height)
+    arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if arr is None:
+        raise ImageError("unsupported or corrupt TIFF")
+    if arr.dtype == np.uint16:
+        arr = (arr >> 8).astype(np.uint8)
+    elif arr.dtype != np.uint8:
+        arr = _stretch_to_uint8(arr if arr.ndim == 2 else arr[:, :, :3])
+    if arr.ndim == 3 and arr.shape[2] < 3:
+        arr = arr[:, :, 0]
+    if arr.ndim == 2:
+        return cv2.cvtColor(arr, cv2.COLOR_GRAY2BGR)
+    return np.ascontiguousarray(arr[:, :, :3])
+
+
+def _magic_format(data: bytes) -> str | None:
+    """Image format named by the file's leading bytes, whether or not we can decode it."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return "TIFF"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "HEIC"
+    return None
+
+
+def _unreadable_message(data: bytes) -> str:
+    """Why bytes Pillow could not identify are not a photo we can use."""
+    fmt = _magic_format(data)
+    if fmt == "HEIC":
+        return "unsupported image format (HEIC/HEIF); export the photo as JPEG or PNG"
+    if fmt is not None:
+        return f"truncated or corrupt {fmt}"
+    if data.startswith(b"%PDF"):
+        return "not an image (the file is a PDF document)"
+    if data.startswith(b"PK\x03\x04"):
+        return "not an image (the file is a ZIP archive or office document)"
+    head = data[:512]
+    if not head.translate(None, _TEXT_BYTES):
+        if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            return "not an image (the file is a web page, HTML)"
+        return "not an image (the file starts like text)"
+    return "not an image (unrecognised file format)"

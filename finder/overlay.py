@@ -1,0 +1,221 @@
+"""Drawing only: located points, their uncertainty rings, the posterior midline with cun ticks
+and a legend, on a BGR image. Reads results; never computes anatomy."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import cv2
+import numpy as np
+
+from finder.result import FinderResult
+
+# Meridian -> BGR colour (colours as data, one place).
+MERIDIAN_COLOURS: dict[str, tuple[int, int, int]] = {
+    "BL": (230, 150, 30),  # bladder: blue
+    "GB": (60, 200, 60),  # gallbladder: green
+    "GV": (200, 60, 200),  # governor vessel: violet
+    "SI": (60, 60, 230),  # small intestine: red
+    "LI": (0, 140, 255),  # large intestine: orange
+    "TE": (0, 215, 255),  # triple energizer: yellow
+    "LR": (120, 200, 0),  # liver: teal
+    "KI": (140, 60, 20),  # kidney: dark blue
+    "CV": (180, 105, 255),  # conception vessel: pink
+}
+MERIDIAN_NAMES = {
+    "BL": "Bladder",
+    "GB": "Gallbladder",
+    "GV": "Governor Vessel",
+    "SI": "Small Intestine",
+    "LI": "Large Intestine",
+    "TE": "Triple Energizer",
+    "LR": "Liver",
+    "KI": "Kidney",
+    "CV": "Conception Vessel",
+}
+SPINE_LABELS = ("C7", "T7", "L4", "S2")
+WHITE, BLACK, GREY = (255, 255, 255), (0, 0, 0), (200, 200, 200)
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def meridian_of(code: str) -> str:
+    return code.split("-")[0]
+
+
+class Annotator:
+    """Draws results; sizes follow the image so labels stay readable when a phone shrinks it."""
+
+    def __init__(self, show_midline: bool = True, show_legend: bool = True):
+        self.show_midline = show_midline
+        self.show_legend = show_legend
+
+    def annotate(
+        self,
+        bgr: np.ndarray,
+        result: FinderResult,
+        codes: Collection[str] | None = None,
+        highlight: str | None = None,
+    ) -> np.ndarray:
+        """A copy of `bgr` with the result drawn; `codes` limits the points drawn, `highlight`
+        draws one code large (guided sessions)."""
+        canvas = bgr.copy()
+        unit = max(canvas.shape[:2]) / 1000.0
+        points = [p for p in result.points if codes is None or p.code in codes]
+        if not points:
+            _banner(canvas, result.summary(), unit)
+            return canvas
+        frame = result.anatomy.frame
+        # Sizes follow the body (cun) within limits that stay readable on a phone.
+        scale = float(np.clip(0.045 * frame.cun_px, 0.45 * unit, 0.9 * unit))
+        if self.show_midline and result.view == "back":
+            _draw_midline(canvas, result, unit, scale)
+        taken: list[tuple[int, int, int, int]] = []
+        labels = []
+        for point in sorted(points, key=lambda p: p.code == highlight):
+            big = point.code == highlight
+            colour = MERIDIAN_COLOURS.get(meridian_of(point.code), WHITE)
+            centre = _px(point.xy)
+            ring = canvas.copy()
+            cv2.circle(
+                ring, centre, max(round(point.radius_px), 2), colour, _t(2 * unit), cv2.LINE_AA
+            )
+            cv2.addWeighted(ring, 0.6, canvas, 0.4, 0, dst=canvas)
+            dot = _t((2.2 if big else 1.0) * 9 * scale)
+            cv2.circle(canvas, centre, dot + _t(2 * scale), WHITE, -1, cv2.LINE_AA)
+            cv2.circle(canvas, centre, dot, colour, -1, cv2.LINE_AA)
+            taken.append((centre[0] - dot, centre[1] - dot, centre[0] + dot, centre[1] + dot))
+            outward = {"left": frame.left, "right": -frame.left}.get(point.side, -frame.left)
+            labels.append((point.code, centre, dot, outward, (2.0 if big else 1.0) * scale, colour))
+        for code, centre, dot, outward, text_scale, colour in labels:
+            _place_label(canvas, code, centre, dot, outward, text_scale, colour, taken)
+        if self.show_legend:
+            _legend(canvas, sorted({meridian_of(p.code) for p in points}), unit)
+        return canvas
+
+
+def _t(value: float) -> int:
+    return max(round(value), 1)
+
+
+def _text(canvas, text, origin, scale, colour) -> None:
+    """Text with a dark outline so it reads on skin, cloth and background alike."""
+    thickness = _t(2 * scale)
+    cv2.putText(canvas, text, origin, FONT, scale, BLACK, thickness + _t(3 * scale), cv2.LINE_AA)
+    cv2.putText(canvas, text, origin, FONT, scale, colour, thickness, cv2.LINE_AA)
+
+
+def _place_label(canvas, text, centre, dot, outward, scale, colour, taken) -> None:
+    """Put the label beside its dot where it overlaps no dot or label drawn so far (outward
+    from the spine first), else outward anyway."""
+    (width, height), _ = cv2.getTextSize(text, FONT, scale, _t(2 * scale))
+    gap = dot + _t(4 * scale)
+    candidates = []
+    for direction in (
+        outward,
+        (outward + np.array((0.0, -1.0))) / 1.4,
+        (outward + np.array((0.0, 1.0))) / 1.4,
+        -outward,
+        np.array((0.0, -1.0)),
+        np.array((0.0, 1.0)),
+    ):
+        anchor = np.asarray(centre, float) + gap * np.asarray(direction, float)
+        # Shift the text box so it grows away from the dot in that direction.
+        x = anchor[0] - width * (0.5 - 0.5 * np.sign(round(direction[0], 3)))
+        y = anchor[1] + height * (0.5 + 0.5 * np.sign(round(direction[1], 3)))
+        candidates.append((int(x), int(y)))
+    for x, y in candidates:
+        box = (x, y - height, x + width, y)
+        if not any(_overlap(box, other) for other in taken):
+            break
+    else:
+        x, y = candidates[0]
+    taken.append((x, y - height, x + width, y))
+    _text(canvas, text, (x, y), scale, colour)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _draw_midline(canvas, result: FinderResult, unit: float, scale: float) -> None:
+    anatomy = result.anatomy
+    frame = anatomy.frame
+    top = anatomy.landmarks["C7"].xy
+    bottom = anatomy.landmarks["sacral_hiatus"].xy
+    cv2.line(canvas, _px(top), _px(bottom), GREY, _t(1.5 * unit), cv2.LINE_AA)
+    length_cun = float((top - bottom) @ frame.up) / frame.cun_px
+    for step in range(int(length_cun) + 1):
+        at = top - step * frame.cun_px * frame.up
+        half = (0.6 if step % 5 == 0 else 0.3) * frame.cun_px
+        cv2.line(
+            canvas,
+            _px(at - half * frame.left),
+            _px(at + half * frame.left),
+            GREY,
+            _t(unit),
+            cv2.LINE_AA,
+        )
+    for name in SPINE_LABELS:
+        at = anatomy.landmarks[name].xy
+        cv2.circle(canvas, _px(at), _t(3 * unit), WHITE, -1, cv2.LINE_AA)
+        label_at = at - 0.6 * frame.cun_px * frame.left  # just beside the spine
+        _text(canvas, name, _px(label_at), 0.6 * scale, WHITE)
+
+
+def _legend(canvas, meridians: list[str], unit: float) -> None:
+    scale = 0.5 * unit
+    line_height = _t(26 * unit)
+    rows = [(MERIDIAN_COLOURS[m], f"{m}  {MERIDIAN_NAMES[m]}") for m in meridians]
+    rows.append((GREY, "ring: where the point likely is"))
+    width = _t(330 * unit)
+    height = line_height * len(rows) + _t(12 * unit)
+    x0, y0 = _t(10 * unit), canvas.shape[0] - height - _t(10 * unit)
+    box = canvas.copy()
+    cv2.rectangle(box, (x0, y0), (x0 + width, y0 + height), BLACK, -1)
+    cv2.addWeighted(box, 0.55, canvas, 0.45, 0, dst=canvas)
+    for row, (colour, text) in enumerate(rows):
+        y = y0 + _t(8 * unit) + line_height * row + line_height // 2
+        cv2.circle(canvas, (x0 + _t(16 * unit), y), _t(7 * unit), colour, -1, cv2.LINE_AA)
+        cv2.putText(
+            canvas,
+            text,
+            (x0 + _t(32 * unit), y + _t(6 * unit)),
+            FONT,
+            scale,
+            WHITE,
+            _t(1.5 * unit),
+            cv2.LINE_AA,
+        )
+
+
+def _banner(canvas, message: str, unit: float) -> None:
+    scale = 0.55 * unit
+    words, lines, line = message.split(), [], ""
+    max_chars = max(int(canvas.shape[1] / (11 * unit * 1.0)), 20)
+    for word in words:
+        if len(line) + len(word) + 1 > max_chars:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    line_height = _t(28 * unit)
+    height = line_height * len(lines) + _t(14 * unit)
+    box = canvas.copy()
+    cv2.rectangle(box, (0, 0), (canvas.shape[1], height), (30, 30, 160), -1)
+    cv2.addWeighted(box, 0.75, canvas, 0.25, 0, dst=canvas)
+    for row, text in enumerate(lines):
+        cv2.putText(
+            canvas,
+            text,
+            (_t(12 * unit), _t(8 * unit) + line_height * (row + 1) - _t(6 * unit)),
+            FONT,
+            scale,
+            WHITE,
+            _t(1.5 * unit),
+            cv2.LINE_AA,
+        )
+
+
+def _px(xy) -> tuple[int, int]:
+    return round(float(xy[0])), round(float(xy[1]))

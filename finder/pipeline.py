@@ -1,0 +1,92 @@
+"""The one-way pipeline: image -> pose -> view -> trust -> anatomy -> points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from finder.anatomy import build_anatomy
+from finder.catalog import Point, load_catalog
+from finder.imageio import read_image
+from finder.points import locate_points, point_sides
+from finder.pose import PoseEstimator
+from finder.result import FinderResult, Omission
+from finder.trust import check_pose
+from finder.view import orient
+
+NO_PERSON = (
+    "no person found in the picture: take the photo from behind with the shoulders, hips and "
+    "knees in view, in good light"
+)
+
+
+def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
+    """Catalog points by code or alias (all of them when `codes` is None)."""
+    catalog = load_catalog()
+    if codes is None:
+        return catalog.points
+    return tuple(catalog.get(code) for code in codes)
+
+
+def locate_landmarks(
+    landmarks: np.ndarray,
+    image_size: tuple[int, int],
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+) -> FinderResult:
+    """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility;
+    image_size = (width, height) in pixels."""
+    points = select_points(codes)
+    width, height = int(image_size[0]), int(image_size[1])
+    pose = orient(landmarks, (width, height), view)
+    problems = check_pose(pose)
+    if problems:
+        return _rejected(
+            width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
+        )
+    anatomy = build_anatomy(pose)
+    located, omitted = locate_points(anatomy, pose.facing, points)
+    return FinderResult(
+        width,
+        height,
+        pose.facing.value,
+        pose.facing_reason,
+        (),
+        anatomy,
+        tuple(located),
+        tuple(omitted),
+        pose.landmarks,
+    )
+
+
+def locate_image(
+    image: str | Path | np.ndarray,
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+    estimator: PoseEstimator | None = None,
+) -> FinderResult:
+    """Points on a photo: a file path or a BGR uint8 array (OpenCV order)."""
+    bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
+    estimator = estimator or shared_still_estimator()
+    height, width = bgr.shape[:2]
+    landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    if landmarks is None:
+        return _rejected(width, height, select_points(codes), [NO_PERSON], None, "", None)
+    return locate_landmarks(landmarks, (width, height), view, codes)
+
+
+@lru_cache(maxsize=1)
+def shared_still_estimator() -> PoseEstimator:
+    """One still-image model per process, for the command line and the Python API."""
+    return PoseEstimator("still")
+
+
+def _rejected(width, height, points, problems, view, view_reason, keypoints) -> FinderResult:
+    omitted = tuple(Omission(p.code, side, problems[0]) for p in points for side in point_sides(p))
+    return FinderResult(
+        width, height, view, view_reason, tuple(problems), None, (), omitted, keypoints
+    )

@@ -1,0 +1,93 @@
+"""Is this pose a plausible view of one body? Checked before any point is placed.
+
+BlazePose often returns a confident but wrong pose on back photos (hips placed mid-back, the
+therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
+person understands; an empty list means the pose may be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from finder.anatomy import SIDE_KEYPOINTS, load_body_model
+from finder.landmarks import SIDES, Keypoint
+from finder.view import OrientedPose, left_axis
+
+SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
+HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
+STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
+
+
+def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
+    """Reasons why the pose cannot be trusted (empty when it is plausible)."""
+    limits = limits or load_body_model().plausibility
+    lm = pose.landmarks
+    if not np.all(np.isfinite(lm)):
+        return ["the pose estimate contains invalid numbers"]
+    width, height = pose.image_size
+    margin = float(limits["max_outside_frame"]) * max(width, height)
+    problems = []
+    for pair, part in ((SHOULDERS, "shoulders"), (HIPS, "hips")):
+        inside = all(
+            -margin <= lm[k, 0] <= width + margin and -margin <= lm[k, 1] <= height + margin
+            for k in pair
+        )
+        if not pose.visible(*pair) or not inside:
+            problems.append(f"the {part} are not clearly in view: {STEP_BACK}")
+    if problems:
+        return problems
+
+    shoulders, hips = lm[list(SHOULDERS), :2], lm[list(HIPS), :2]
+    trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
+    trunk = float(np.hypot(*trunk_vector))
+    if trunk < float(limits["min_trunk_px"]):
+        return ["the person is too small in the picture: come closer or crop the photo"]
+    up = trunk_vector / trunk
+    shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    hip_width = float(np.hypot(*(hips[0] - hips[1])))
+
+    low, high = limits["trunk_to_shoulder_width"]
+    if not low * shoulder_width <= trunk <= high * shoulder_width:
+        shape = "too long" if trunk > high * shoulder_width else "too short"
+        problems.append(
+            f"the trunk found is {shape} for the shoulders: the body may be turned sideways "
+            "or the pose was not found reliably"
+        )
+    low, high = limits["hip_to_shoulder_width"]
+    if not low * shoulder_width <= hip_width <= high * shoulder_width:
+        problems.append("the hips found do not fit the shoulders: the pose is unreliable")
+    shoulder_line = (shoulders[0] - shoulders[1]) / max(shoulder_width, 1e-9)
+    if abs(float(shoulder_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
+        problems.append("the shoulder line is not across the trunk: the pose is unreliable")
+    shoulders_left = float((shoulders[0] - shoulders[1]) @ left_axis(up, pose.facing))
+    hips_left = float((hips[0] - hips[1]) @ left_axis(up, pose.facing))
+    if shoulders_left * hips_left <= 0:
+        problems.append("shoulders and hips are twisted against each other: the pose is unreliable")
+
+    hip_mid = hips.mean(axis=0)
+    for side in SIDES:
+        _, _, knee, ankle = SIDE_KEYPOINTS[side]
+        if pose.visible(knee):
+            thigh = float((hip_mid - lm[knee, :2]) @ up)
+            if thigh < float(limits["min_thigh_trunks"]) * trunk:
+                problems.append(
+                    f"the {side} knee was found too close to or above the hips: "
+                    "the lower body was not found reliably"
+                )
+            elif (
+                pose.visible(ankle)
+                and float((lm[knee, :2] - lm[ankle, :2]) @ up)
+                < float(limits["min_shank_trunks"]) * trunk
+            ):
+                problems.append(
+                    f"the {side} ankle was found too close to or above the knee: "
+                    "the lower body was not found reliably"
+                )
+    head = [k for k in (Keypoint.NOSE, Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR) if pose.visible(k)]
+    if head:
+        head_height = float((lm[head, :2].mean(axis=0) - shoulders.mean(axis=0)) @ up)
+        if head_height < float(limits["min_head_trunks"]) * trunk:
+            problems.append("the head was not found above the shoulders: the pose is unreliable")
+    return problems
