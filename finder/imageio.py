@@ -32,6 +32,9 @@ _HIGH_DEPTH_GREY_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
 # UTF-8 or Latin-1 character); a file made only of these "starts like text".
 _TEXT_BYTES = bytes({7, 8, 9, 10, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7F})
 
+# Pillow's format names as the user knows them (MPO is a camera JPEG with extra pictures).
+_FORMAT_NAMES = {"MPO": "JPEG", "WEBP": "WebP"}
+
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
@@ -53,7 +56,7 @@ def decode_image(data: bytes) -> np.ndarray:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             img = Image.open(io.BytesIO(data), formats=_available_formats())
-        except Image.DecompressionBombError as exc:
+        except Image.DecompressionBombError as exc:  # Pillow's hard stop, 2 x MAX_IMAGE_PIXELS
             limit = _megapixels(2 * Image.MAX_IMAGE_PIXELS)
             raise ImageError(
                 f"image too large (over {limit} megapixels; the limit is {_megapixels(MAX_PIXELS)})"
@@ -63,7 +66,7 @@ def decode_image(data: bytes) -> np.ndarray:
                 return _decode_tiff_with_opencv(data)
             raise ImageError(_unreadable_message(data)) from exc
         with img:
-            fmt = "JPEG" if img.format == "MPO" else img.format
+            fmt = _FORMAT_NAMES.get(img.format, img.format)
             _check_size(*img.size)
             try:
                 img.load()

@@ -1,0 +1,13 @@
+"""Paths to the shared back-view photos (../shared/data/photos, beside the repository)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
+
+
+def photo(prefix: str) -> Path:
+    """The shared photo whose name starts with `prefix` (e.g. "13")."""
+    (match,) = PHOTOS.glob(f"{prefix}_*.jpg")
+    return match
