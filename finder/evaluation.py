@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.anatomy import body_features, body_model_path, build_anatomy, parse_body_model
-from finder.synthetic import SyntheticBody, ansur_bodies
+from finder.synthetic import IMAGE_SIZE, SyntheticBody, ansur_bodies
 from finder.view import orient
 
 # Feature sets tried in order (first fully visible one wins at run time).
@@ -48,7 +48,7 @@ def refit(bodies: Sequence[SyntheticBody]) -> dict:
     mask = split(bodies)
     rows = []
     for body in bodies:
-        features, hip_mid, up = body_features(orient(body.landmarks, (2400, 2400), "back"))
+        features, hip_mid, up = body_features(orient(body.landmarks, IMAGE_SIZE, "back"))
         rows.append((features, _targets(body, hip_mid, up), body.cun_px))
     raw = json.loads(body_model_path().read_text(encoding="utf-8"))
     for target, feature_sets in MODEL_FEATURES.items():
@@ -87,7 +87,7 @@ def vertical_errors(
     model = parse_body_model(raw) if raw else None
     errors: dict[str, list[float]] = {name: [] for name in EVALUATED}
     for body in bodies:
-        anatomy = build_anatomy(orient(body.landmarks, (2400, 2400), "back"), model)
+        anatomy = build_anatomy(orient(body.landmarks, IMAGE_SIZE, "back"), model)
         for name in EVALUATED:
             names = [name] if name in anatomy.landmarks else [f"{name}_left", f"{name}_right"]
             predicted_y = np.mean([anatomy.landmarks[n].xy[1] for n in names])

@@ -72,9 +72,12 @@ EXPECTED = {
 def test_points_are_drawn_only_on_a_checked_body(prefix, expected):
     result = locate_image(photo(prefix))
     outcome = (
-        "accepted" if result.points
-        else "front" if result.accepted and result.view == "front"
-        else "no person" if result.keypoints is None
+        "accepted"
+        if result.points
+        else "front"
+        if result.accepted and result.view == "front"
+        else "no person"
+        if result.keypoints is None
         else "rejected"
     )
     assert outcome == expected, result.summary()
