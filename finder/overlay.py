@@ -69,17 +69,13 @@ class Annotator:
         scale = float(np.clip(0.045 * frame.cun_px, 0.45 * unit, 0.9 * unit))
         if self.show_midline and result.view == "back":
             _draw_midline(canvas, result, unit, scale)
+        _draw_rings(canvas, points, _t(2 * unit))
         taken: list[tuple[int, int, int, int]] = []
         labels = []
         for point in sorted(points, key=lambda p: p.code == highlight):
             big = point.code == highlight
             colour = MERIDIAN_COLOURS.get(meridian_of(point.code), WHITE)
             centre = _px(point.xy)
-            ring = canvas.copy()
-            cv2.circle(
-                ring, centre, max(round(point.radius_px), 2), colour, _t(2 * unit), cv2.LINE_AA
-            )
-            cv2.addWeighted(ring, 0.6, canvas, 0.4, 0, dst=canvas)
             dot = _t((2.2 if big else 1.0) * 9 * scale)
             cv2.circle(canvas, centre, dot + _t(2 * scale), WHITE, -1, cv2.LINE_AA)
             cv2.circle(canvas, centre, dot, colour, -1, cv2.LINE_AA)
@@ -102,6 +98,32 @@ def _text(canvas, text, origin, scale, colour) -> None:
     thickness = _t(2 * scale)
     cv2.putText(canvas, text, origin, FONT, scale, BLACK, thickness + _t(3 * scale), cv2.LINE_AA)
     cv2.putText(canvas, text, origin, FONT, scale, colour, thickness, cv2.LINE_AA)
+
+
+def _draw_rings(canvas, points, thickness: int) -> None:
+    """Uncertainty rings at 60 % opacity, blended only inside their bounding box."""
+    reach = np.array([[p.xy[0], p.xy[1], p.radius_px] for p in points])
+    x0, y0 = np.floor(reach[:, :2] - reach[:, 2:] - thickness - 2).min(axis=0).astype(int)
+    x1, y1 = np.ceil(reach[:, :2] + reach[:, 2:] + thickness + 2).max(axis=0).astype(int)
+    x0, y0 = max(x0, 0), max(y0, 0)
+    x1, y1 = min(x1, canvas.shape[1]), min(y1, canvas.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = canvas[y0:y1, x0:x1]
+    rings = region.copy()
+    for point in points:
+        colour = MERIDIAN_COLOURS.get(meridian_of(point.code), WHITE)
+        centre = (round(point.xy[0]) - x0, round(point.xy[1]) - y0)
+        cv2.circle(rings, centre, max(round(point.radius_px), 2), colour, thickness, cv2.LINE_AA)
+    cv2.addWeighted(rings, 0.6, region, 0.4, 0, dst=region)
+
+
+def _shade(canvas, box, colour, opacity: float) -> None:
+    """Blend a filled rectangle (x0, y0, x1, y1 in px) over the canvas."""
+    x0, y0, x1, y1 = (max(v, 0) for v in box)
+    region = canvas[y0:y1, x0:x1]
+    if region.size:
+        cv2.addWeighted(np.full_like(region, colour), opacity, region, 1 - opacity, 0, dst=region)
 
 
 def _place_label(canvas, text, centre, dot, outward, scale, colour, taken) -> None:
@@ -170,9 +192,7 @@ def _legend(canvas, meridians: list[str], unit: float) -> None:
     width = _t(330 * unit)
     height = line_height * len(rows) + _t(12 * unit)
     x0, y0 = _t(10 * unit), canvas.shape[0] - height - _t(10 * unit)
-    box = canvas.copy()
-    cv2.rectangle(box, (x0, y0), (x0 + width, y0 + height), BLACK, -1)
-    cv2.addWeighted(box, 0.55, canvas, 0.45, 0, dst=canvas)
+    _shade(canvas, (x0, y0, x0 + width, y0 + height), BLACK, 0.55)
     for row, (colour, text) in enumerate(rows):
         y = y0 + _t(8 * unit) + line_height * row + line_height // 2
         cv2.circle(canvas, (x0 + _t(16 * unit), y), _t(7 * unit), colour, -1, cv2.LINE_AA)
@@ -201,9 +221,7 @@ def _banner(canvas, message: str, unit: float) -> None:
     lines.append(line)
     line_height = _t(28 * unit)
     height = line_height * len(lines) + _t(14 * unit)
-    box = canvas.copy()
-    cv2.rectangle(box, (0, 0), (canvas.shape[1], height), (30, 30, 160), -1)
-    cv2.addWeighted(box, 0.75, canvas, 0.25, 0, dst=canvas)
+    _shade(canvas, (0, 0, canvas.shape[1], height), (30, 30, 160), 0.75)
     for row, text in enumerate(lines):
         cv2.putText(
             canvas,
