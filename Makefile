@@ -20,9 +20,9 @@ app: $(STAMP)
 	$(BIN)/finder annotate samples --out out/samples
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check finder tests streamlit_app.py calibration
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix finder tests calibration
-	$(BIN)/ruff format finder tests calibration
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

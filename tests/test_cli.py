@@ -42,7 +42,7 @@ def batch(tmp_path_factory):
 
 
 def test_batch_goes_on_past_bad_files_and_exits_2(batch):
-    folder, out, run = batch
+    _, out, run = batch
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert (out / "good.png").exists() and (out / "good.json").exists()
