@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,13 +21,23 @@ from finder.landmarks import SIDES, SPINOUS_LEVELS, Keypoint
 from finder.view import OrientedPose, left_axis
 
 FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
-SIDE_KEYPOINTS = {  # side -> (shoulder, hip, knee, ankle)
-    "left": (Keypoint.LEFT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.LEFT_KNEE, Keypoint.LEFT_ANKLE),
-    "right": (
-        Keypoint.RIGHT_SHOULDER,
-        Keypoint.RIGHT_HIP,
-        Keypoint.RIGHT_KNEE,
-        Keypoint.RIGHT_ANKLE,
+
+
+class Limb(NamedTuple):
+    """The keypoints of one side of the body, by the receiver's side."""
+
+    shoulder: Keypoint
+    hip: Keypoint
+    knee: Keypoint
+    ankle: Keypoint
+
+
+SIDE_KEYPOINTS = {
+    "left": Limb(
+        Keypoint.LEFT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.LEFT_KNEE, Keypoint.LEFT_ANKLE
+    ),
+    "right": Limb(
+        Keypoint.RIGHT_SHOULDER, Keypoint.RIGHT_HIP, Keypoint.RIGHT_KNEE, Keypoint.RIGHT_ANKLE
     ),
 }
 
@@ -50,7 +61,6 @@ class BodyModel:
     level_fraction_sd: float
     landmarks: Mapping[str, Mapping[str, float]]
     plausibility: Mapping[str, object]
-    raw: Mapping[str, object]
 
     def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
         """(value, sd in cun) from the first regression whose features are all measured."""
@@ -94,7 +104,6 @@ def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json")
             level_fraction_sd=float(spine["level_fraction_sd"]),
             landmarks=raw["landmarks"],
             plausibility=raw["plausibility"],
-            raw=raw,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: {error}") from error
@@ -154,10 +163,6 @@ class Anatomy:
     trunk_px: float
 
 
-def _visible_side(pose: OrientedPose, side: str, part: int) -> bool:
-    return pose.visible(SIDE_KEYPOINTS[side][part])
-
-
 def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
     """Lengths (px) measured on the pose along the body axes, the hip midpoint and `up`.
 
@@ -174,16 +179,19 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
         "shoulder_width": float(np.hypot(*(shoulders[0] - shoulders[1]))),
         "hip_width": float(np.hypot(*(hips[0] - hips[1]))),
     }
-    knees = [s for s in SIDES if _visible_side(pose, s, 2)]
+    knees = [s for s in SIDES if pose.visible(SIDE_KEYPOINTS[s].knee)]
     if knees:
         features["thigh"] = float(
-            np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s][2], :2]) @ up for s in knees])
+            np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
         )
-    shanks = [s for s in knees if _visible_side(pose, s, 3)]
+    shanks = [s for s in knees if pose.visible(SIDE_KEYPOINTS[s].ankle)]
     if shanks:
         features["shank"] = float(
             np.mean(
-                [(lm[SIDE_KEYPOINTS[s][2], :2] - lm[SIDE_KEYPOINTS[s][3], :2]) @ up for s in shanks]
+                [
+                    (lm[SIDE_KEYPOINTS[s].knee, :2] - lm[SIDE_KEYPOINTS[s].ankle, :2]) @ up
+                    for s in shanks
+                ]
             )
         )
     if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
@@ -278,16 +286,18 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
             hip[3],
         )
 
-        if not _visible_side(pose, side, 2):
+        if not pose.visible(SIDE_KEYPOINTS[side].knee):
             missing[f"popliteal_crease_{side}"] = f"the {side} knee is not visible"
         else:
             crease = constants["popliteal_crease"]
-            toward_ankle = ankle[:2] - knee[:2] if _visible_side(pose, side, 3) else -frame.up
+            toward_ankle = (
+                ankle[:2] - knee[:2] if pose.visible(SIDE_KEYPOINTS[side].ankle) else -frame.up
+            )
             step = crease["down_cun"] * cun_px * toward_ankle / np.hypot(*toward_ankle)
             landmarks[f"popliteal_crease_{side}"] = AnatomicalLandmark(
                 knee[:2] + step, crease["sd_cun"] * cun_px, float(knee[3])
             )
-        if not _visible_side(pose, side, 3):
+        if not pose.visible(SIDE_KEYPOINTS[side].ankle):
             missing[f"lateral_malleolus_{side}"] = f"the {side} ankle is not visible"
         else:
             malleolus = constants["lateral_malleolus"]

@@ -68,7 +68,7 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
 
     hip_mid = hips.mean(axis=0)
     for side in SIDES:
-        _, _, knee, ankle = SIDE_KEYPOINTS[side]
+        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
         if pose.visible(knee):
             thigh = float((hip_mid - lm[knee, :2]) @ up)
             if thigh < float(limits["min_thigh_trunks"]) * trunk:
