@@ -17,7 +17,7 @@ $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium
 
 app: $(STAMP)
-	$(BIN)/finder annotate samples --out out/samples
+	$(BIN)/streamlit run streamlit_app.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .

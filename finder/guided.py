@@ -227,7 +227,8 @@ def focus_box(
     width, height = image_size
     floor = min_fraction * min(width, height)
     box_w = min(round(max(2 * half_width_cun * cun_px, floor)), width)
-    box_h = min(round(max(2 * half_height_cun * cun_px, floor * half_height_cun / half_width_cun)), height)
+    aspect = half_height_cun / half_width_cun
+    box_h = min(round(max(2 * half_height_cun * cun_px, floor * aspect)), height)
     x0 = min(max(round(xy[0] - box_w / 2), 0), width - box_w)
     y0 = min(max(round(xy[1] - box_h / 2), 0), height - box_h)
     return x0, y0, x0 + box_w, y0 + box_h

@@ -1,0 +1,174 @@
+"""The Streamlit pages' shared pieces: the current photo and its result, kept per browser session
+in `st.session_state`; the bundled samples; and the guard that turns failures into messages.
+
+Nothing here is written to disk: uploads live in memory for the session only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from finder.imageio import decode_image
+from finder.pipeline import locate_image
+from finder.pose import PoseEstimator
+from finder.result import FinderResult
+
+log = logging.getLogger(__name__)
+
+PAGES = ("Photo", "Guided session", "Live camera", "Point library")
+DISCLAIMER = (
+    "A relaxation-massage aid for partners: it shows where points usually lie. It does not "
+    "diagnose or treat anything; for pain that persists, see a health professional."
+)
+FRAMING_TIP = "Tip: step back until shoulders to knees are in view."
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+DEFAULT_SAMPLE = "full-back-standing.jpg"
+SAMPLE_SUFFIXES = (".jpg", ".jpeg", ".png")
+MAX_CACHED_RESULTS = 4  # per session: a few photo/view pairs, so switching back is instant
+
+# Session-state keys shared between pages (widget keys are named where the widget is).
+UPLOAD = "upload"  # the uploaded Photo, while it is the current one
+SAMPLE = "photo_sample"  # the chosen sample's file name (a selectbox)
+VIEW = "photo_view"  # "auto" | "back" | "front" (a radio)
+_ESTIMATOR = "_estimator"
+_RESULTS = "_results"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A decoded photo: `bgr` is H x W x 3 uint8 (read-only); `key` identifies its content."""
+
+    name: str
+    key: str
+    bgr: np.ndarray
+    licence: str | None = None  # credit line, for bundled samples
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem or "photo"
+
+
+def sentence(text: str) -> str:
+    """The engine's messages start in lower case; a page shows them as sentences."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def fmt_seconds(seconds: float) -> str:
+    """90 -> "1:30"."""
+    whole = max(round(seconds), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def guarded(render: Callable[[], None]) -> None:
+    """Run a page body; an unexpected failure becomes a short message instead of a traceback.
+    (st.rerun and st.stop raise BaseException subclasses and pass through.)"""
+    try:
+        render()
+    except Exception as error:
+        log.exception("page failed")
+        detail = str(error) or type(error).__name__
+        st.error(f"Something went wrong: {detail}. Try again, or reload the page.")
+
+
+def table(rows: list[dict[str, str]], nowrap: tuple[str, ...] = ("Code",)) -> None:
+    """A static table without index; the `nowrap` columns never break ("GB-21" stays whole)."""
+    frame = pd.DataFrame(rows)
+    styles = [
+        {"selector": f"td.col{frame.columns.get_loc(column)} p", "props": "white-space: nowrap"}
+        for column in nowrap
+        if column in frame.columns
+    ]
+    st.table(frame.style.set_table_styles(styles), hide_index=True)
+
+
+def keep_widget_state(keys: Iterable[str]) -> None:
+    """Keep the values of widgets on pages not shown in this run (Streamlit forgets a widget's
+    value when it is not drawn). Call once at the top of the app, before any widget."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def sample_names() -> list[str]:
+    """The bundled sample photos, the default first (empty when the folder is missing)."""
+    if not SAMPLES_DIR.is_dir():
+        return []
+    names = sorted(p.name for p in SAMPLES_DIR.iterdir() if p.suffix.lower() in SAMPLE_SUFFIXES)
+    return sorted(names, key=lambda name: name != DEFAULT_SAMPLE)
+
+
+@lru_cache(maxsize=1)
+def sample_licences() -> dict[str, str]:
+    """File name -> "original, licence" from the table in samples/LICENSES.md."""
+    path = SAMPLES_DIR / "LICENSES.md"
+    if not path.is_file():
+        return {}
+    row = re.compile(r"^\|\s*`([^`]+)`\s*\|([^|]+)\|([^|]+)\|\s*$")
+    credits = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = row.match(line)
+        if match:
+            credits[match[1]] = f"{match[2].strip()}, {match[3].strip()}"
+    return credits
+
+
+@lru_cache(maxsize=8)
+def load_sample(name: str) -> Photo:
+    """A bundled sample, decoded once per process (shared read-only by all sessions)."""
+    path = SAMPLES_DIR / name
+    photo = photo_from_bytes(name, path.read_bytes())
+    return Photo(photo.name, f"sample:{name}", photo.bgr, sample_licences().get(name))
+
+
+def photo_from_bytes(name: str, data: bytes) -> Photo:
+    """Decode an uploaded file (EXIF orientation honoured). Raises ImageError with a message
+    for the user."""
+    bgr = decode_image(data)
+    bgr.flags.writeable = False
+    return Photo(name, hashlib.sha1(data).hexdigest(), bgr)
+
+
+def current_photo() -> Photo | None:
+    """The photo the pages work on: the upload if there is one, else the chosen sample (the
+    default sample at first); None only when there is neither."""
+    state = st.session_state
+    if state.get(UPLOAD) is not None:
+        return state[UPLOAD]
+    names = sample_names()
+    if not names:
+        return None
+    name = state.get(SAMPLE)
+    return load_sample(name if name in names else names[0])
+
+
+def estimator() -> PoseEstimator:
+    """This browser session's still-image pose model, made on first use (not shared between
+    sessions: a model is not thread-safe)."""
+    state = st.session_state
+    if _ESTIMATOR not in state:
+        state[_ESTIMATOR] = PoseEstimator("still")
+    return state[_ESTIMATOR]
+
+
+def analyse(photo: Photo, view: str | None = None) -> FinderResult:
+    """All catalog points on `photo` for `view` (default: the Photo page's choice), computed
+    once per session and photo."""
+    state = st.session_state
+    view = view or state.get(VIEW, "auto")
+    results: dict[tuple[str, str], FinderResult] = state.setdefault(_RESULTS, {})
+    key = (photo.key, view)
+    if key not in results:
+        results[key] = locate_image(photo.bgr, view=view, estimator=estimator())
+        while len(results) > MAX_CACHED_RESULTS:
+            results.pop(next(iter(results)))
+    return results[key]

@@ -1,0 +1,302 @@
+"""The Guided session page: the partner chooses a concern, reads the cautions, then presses one
+point and side at a time with a countdown; a summary ends the session.
+
+The session itself is `finder.guided.GuidedSession` (pure); this page keeps it in
+`st.session_state` and feeds it the clock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from finder.catalog import load_catalog
+from finder.guided import GuidedSession, Step, focus_box, plan_steps
+from finder.overlay import Annotator
+from finder.points import point_sides
+from finder.result import FinderResult, LocatedPoint
+from finder.ui import Photo, analyse, current_photo, fmt_seconds, guarded, sentence, table
+
+SESSION = "guided"  # the GuidedSession, or absent before a session starts
+ROUTINE = "guided_routine"  # the chosen concern (a selectbox)
+PREGNANT = "guided_pregnant"  # "the receiver may be pregnant" (a toggle)
+AUTO = "guided_auto"  # move on when the time is up (a toggle)
+PERSISTENT_KEYS = (ROUTINE, PREGNANT, AUTO)
+PREGNANCY_CAUTION = (
+    "The receiver may be pregnant: many practitioners leave this point out. Press only gently, "
+    "or skip it unless a professional has said it is fine."
+)
+clock = time.monotonic  # the page's clock; the session never reads the time itself
+
+
+def render_guided_page() -> None:
+    state = st.session_state
+    state.setdefault(ROUTINE, load_catalog().routines[0].concern)
+    state.setdefault(PREGNANT, False)
+    state.setdefault(AUTO, True)
+    session: GuidedSession | None = state.get(SESSION)
+    if session is None:
+        _setup()
+    elif session.finished:
+        _summary(session)
+    else:
+        _step(session)
+
+
+# --- before the session ----------------------------------------------------------------------
+
+
+def _setup() -> None:
+    catalog = load_catalog()
+    st.markdown(
+        "Press the receiver's points one at a time, each side in turn, while a timer counts "
+        "down. The receiver lies face down or sits; you work from behind."
+    )
+    with st.container(border=True):
+        st.markdown("**Before you start**")
+        st.markdown("\n".join(f"- {caution}" for caution in catalog.general_cautions))
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        concern = st.selectbox("What would the receiver like help with?", _concerns(), key=ROUTINE)
+        pregnant = st.toggle("The receiver may be pregnant", key=PREGNANT)
+        st.toggle("Move on automatically when the time is up", key=AUTO)
+        st.button(
+            "Start session",
+            type="primary",
+            on_click=_start,
+            args=(concern, pregnant),
+            width="stretch",
+        )
+    routine = catalog.routine(concern)
+    steps, left_out = plan_steps(routine, pregnant, catalog)
+    with right:
+        st.markdown(f"**{routine.concern}**: {len(steps)} steps, about {_total(steps)}")
+        table(plan_rows(steps))
+        if left_out:
+            names = ", ".join(point.name for point in left_out)
+            st.warning(f"Left out because the receiver may be pregnant: {names}.")
+        if any(step.caution for step in steps):
+            st.warning(
+                "⚠ marks points many practitioners avoid during pregnancy (lower back, below "
+                "the navel): press gently or skip them."
+            )
+
+
+def plan_rows(steps: tuple[Step, ...]) -> list[dict[str, str]]:
+    """One row per point of the plan, its sides together."""
+    rows: dict[str, dict[str, str]] = {}
+    for step in steps:
+        row = rows.get(step.code)
+        if row is None:
+            rows[step.code] = {
+                "Point": ("⚠ " if step.caution else "") + step.point.name,
+                "Sides": step.side,
+                "Time per side": fmt_seconds(step.duration_s),
+                "Where": step.point.region,
+            }
+        else:
+            row["Sides"] += f", {step.side}"
+    return list(rows.values())
+
+
+def _concerns() -> list[str]:
+    return [routine.concern for routine in load_catalog().routines]
+
+
+def _total(steps: tuple[Step, ...]) -> str:
+    minutes = math.ceil(sum(step.duration_s for step in steps) / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''} of pressing"
+
+
+def _start(concern: str, pregnant: bool) -> None:
+    routine = load_catalog().routine(concern)
+    st.session_state[SESSION] = GuidedSession.start(routine, pregnant, clock())
+
+
+# --- during the session ----------------------------------------------------------------------
+
+
+def _step(session: GuidedSession) -> None:
+    step = session.current
+    total = len(session.steps)
+    st.progress(
+        session.index / total,
+        text=f"{session.routine.concern}: step {session.index + 1} of {total}",
+    )
+    picture, text = st.columns([1, 1.1], gap="large")
+    with text:
+        st.subheader(step.point.name)
+        st.markdown(f"#### {sentence(step.side_label)}")
+        if step.caution:
+            st.warning(PREGNANCY_CAUTION)
+        _timer()
+        _controls(session)
+        st.markdown(f"**Find it by touch:** {step.point.hint}")
+        st.markdown(f"**How to press:** {step.point.technique.how}")
+        if step.point.indications:
+            st.markdown(f"**What it is for:** {'; '.join(step.point.indications)}")
+        with st.expander("Cautions and exact location"):
+            st.markdown("\n".join(f"- {caution}" for caution in step.point.cautions))
+            st.markdown(f"**Exact location (WHO standard):** {step.point.who_location}")
+    with picture:
+        _picture(step)
+
+
+def _picture(step: Step) -> None:
+    photo = current_photo()
+    if photo is None:
+        st.info(f"No photo: find it by touch. {step.point.hint}")
+        return
+    result = analyse(photo)
+    placed = [p for p in result.points if p.code == step.code and p.side == step.side]
+    if not placed:
+        reason = _why_not(result, step)
+        st.info(f"Not on this photo ({reason}): find it by touch. {step.point.hint}")
+        return
+    st.image(
+        focus_image(photo, result, placed[0]),
+        channels="BGR",
+        width="stretch",
+        caption=f"{step.code}, {step.side_label}. Change the photo on the Photo page.",
+    )
+
+
+def focus_image(photo: Photo, result: FinderResult, located: LocatedPoint) -> np.ndarray:
+    """The photo with only this point on this side drawn large, cropped around it (BGR)."""
+    drawn = Annotator(show_legend=False).annotate(
+        photo.bgr,
+        replace(result, points=(located,)),
+        codes=[located.code],
+        highlight=located.code,
+    )
+    height, width = drawn.shape[:2]
+    x0, y0, x1, y1 = focus_box(located.xy, result.cun_px, (width, height))
+    return drawn[y0:y1, x0:x1]
+
+
+def _why_not(result: FinderResult, step: Step) -> str:
+    if not result.accepted:
+        return result.problems[0]
+    for omission in result.omitted:
+        if omission.code == step.code and omission.side == step.side:
+            return omission.reason
+    return "not placed"
+
+
+@st.fragment(run_every=1)
+def _timer() -> None:
+    guarded(_tick)
+
+
+def _tick() -> None:
+    state = st.session_state
+    session: GuidedSession | None = state.get(SESSION)
+    if session is None or session.finished:
+        return
+    now = clock()
+    if state.get(AUTO, True):
+        moved = session.advance_if_due(now)
+        if moved is not session:
+            state[SESSION] = moved
+            st.rerun()  # the whole page: the next point's picture and text
+    remaining = session.remaining(now)
+    duration = session.current.duration_s
+    with st.container(key="guided_timer"):
+        st.markdown(
+            f"<div style='font-size:3.2rem;font-weight:700;line-height:1.1'>"
+            f"{fmt_seconds(math.ceil(remaining))}</div>",
+            unsafe_allow_html=True,
+        )
+        st.progress(1 - remaining / duration)
+        if session.paused:
+            st.caption("Paused")
+        elif remaining <= 0:
+            st.caption("Time is up: press Next.")
+        else:
+            st.caption("Keep a steady pressure; ease off if it hurts.")
+
+
+def _controls(session: GuidedSession) -> None:
+    previous, pause, following = st.columns(3)
+    previous.button(
+        "Previous",
+        icon=":material/skip_previous:",
+        on_click=_move,
+        args=("previous",),
+        disabled=session.index == 0,
+        width="stretch",
+    )
+    label, icon, action = (
+        ("Resume", ":material/play_arrow:", "resume")
+        if session.paused
+        else ("Pause", ":material/pause:", "pause")
+    )
+    pause.button(label, icon=icon, on_click=_move, args=(action,), width="stretch")
+    following.button(
+        "Finish" if session.is_last else "Next",
+        icon=":material/skip_next:",
+        type="primary",
+        on_click=_move,
+        args=("next",),
+        width="stretch",
+    )
+    left, right = st.columns(2)
+    left.toggle("Move on automatically", key=AUTO)
+    right.button("End session", on_click=_move, args=("finish",), type="tertiary")
+
+
+def _move(action: str) -> None:
+    state = st.session_state
+    session: GuidedSession | None = state.get(SESSION)
+    if session is not None:
+        state[SESSION] = getattr(session, action)(clock())
+
+
+# --- after the session -----------------------------------------------------------------------
+
+
+def _summary(session: GuidedSession) -> None:
+    summary = session.summary()
+    if summary.pressed:
+        count = len(summary.points_pressed)
+        ending = "complete" if not summary.not_pressed else "ended"
+        st.success(
+            f"Session {ending}: {count} point{'s' if count != 1 else ''} pressed, "
+            f"{fmt_seconds(summary.total_s)} in all ({summary.concern})."
+        )
+        table(
+            [
+                {"Point": step.point.name, "Side": step.side, "Pressed": fmt_seconds(seconds)}
+                for step, seconds in summary.pressed
+            ]
+        )
+    else:
+        st.info("The session ended before any point was pressed.")
+    if summary.not_pressed:
+        st.markdown("**Not pressed:** " + steps_text(summary.not_pressed))
+    if summary.left_out:
+        names = ", ".join(point.name for point in summary.left_out)
+        st.markdown(f"**Left out for pregnancy:** {names}")
+    st.button("New session", type="primary", on_click=_new_session)
+
+
+def steps_text(steps: tuple[Step, ...]) -> str:
+    """Points with their sides, e.g. "GB-21 Jianjing (Shoulder Well), right side; GV-14 Dazhui
+    (Great Vertebra)": a point is named alone when all its sides are listed."""
+    sides: dict[str, list[Step]] = {}
+    for step in steps:
+        sides.setdefault(step.code, []).append(step)
+    return "; ".join(
+        group[0].point.name
+        if len(group) == len(point_sides(group[0].point))
+        else f"{group[0].point.name}, {group[0].side} side"
+        for group in sides.values()
+    )
+
+
+def _new_session() -> None:
+    st.session_state.pop(SESSION, None)

@@ -1,0 +1,123 @@
+"""Shared pieces for the browser tests: the app served on loopback, and Debian's Chromium.
+
+    from playwright.sync_api import sync_playwright
+    from tests.browser import launch_chromium, streamlit_server, wait_for_app
+
+    with streamlit_server() as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright, extra_args=("--use-fake-ui-for-media-stream",))
+        page = browser.new_page()
+        page.goto(url)
+        wait_for_app(page)
+
+- `streamlit_server()` runs `streamlit run streamlit_app.py` on 127.0.0.1 and a free port with
+  this interpreter, waits until /_stcore/health answers, yields the URL and stops the server.
+- `launch_chromium(playwright, extra_args=())` starts /usr/bin/chromium headless (Playwright's
+  own browser download is not used).
+- `wait_for_app(page)` waits until the page has rendered and no script run is in progress.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+STARTUP_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(app: str = "streamlit_app.py") -> Iterator[str]:
+    """Serve `app` (relative to the repository) and yield its URL, e.g. http://127.0.0.1:8765.
+    The server's output goes to a temporary file, shown in the error if it fails to start."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    log.seek(0)
+    output = log.read().decode(errors="replace")[-3000:]
+    raise RuntimeError(f"streamlit did not start at {url} (exit code {server.poll()}):\n{output}")
+
+
+def launch_chromium(playwright, extra_args: Sequence[str] = ()):
+    """Headless Debian Chromium through Playwright; `extra_args` are added to the defaults."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+    )
+
+
+def wait_for_app(page, timeout_ms: float = 90_000) -> None:
+    """Wait until the app has drawn its page and finished running its script."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning';
+        }""",
+        timeout=timeout_ms,
+    )

@@ -1,0 +1,142 @@
+"""The Live camera page in a real browser: Chromium's fake camera plays a clip of a back, the
+video comes back over WebRTC with the points drawn, and Freeze hands a frame to the Photo page.
+
+Screenshots go to /tmp/screens/live.png (the page) and /tmp/screens/live-video.png (the
+returned video frame) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.photos import photo
+from tests.video import make_test_video
+
+pytestmark = pytest.mark.browser
+
+SCREENS = Path("/tmp/screens")
+TIMEOUT_MS = 60_000
+STREAM_TIMEOUT_S = 60.0  # from START to frames with points coming back
+STATUS = re.compile(r"Live: (\d+) frames processed, (\d+) points on the last frame, ([\d.]+) fps")
+# Pixels of the overlay's Governor Vessel (violet) and Small Intestine (red) dots, colours the
+# clip itself does not contain; the first routine (stress) has both meridians.
+OVERLAY_PIXELS_JS = """video => {
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    if (!canvas.width) return {width: 0, height: 0, overlay: 0, png: ''};
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let overlay = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if ((r > 150 && b > 150 && g < 110) || (r > 180 && g < 100 && b < 100)) overlay++;
+    }
+    return {width: canvas.width, height: canvas.height, overlay,
+            png: canvas.toDataURL('image/png')};
+}"""
+
+
+@pytest.fixture(scope="module")
+def fake_camera(tmp_path_factory) -> Path:
+    try:
+        photo("13")
+    except ValueError:
+        pytest.skip("shared photo 13 is missing")
+    return make_test_video(tmp_path_factory.mktemp("camera") / "back.y4m")
+
+
+def read_status(page) -> tuple[int, int, float, str]:
+    """(frames processed, points on the last frame, fps, whole text) from the status element."""
+    texts = page.locator(".st-key-live_status").all_inner_texts()
+    text = texts[0] if texts else ""
+    match = STATUS.search(text)
+    if not match:
+        return 0, 0, 0.0, text
+    return int(match[1]), int(match[2]), float(match[3]), text
+
+
+def wait_until(condition, timeout_s: float, describe) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(describe())
+
+
+def test_live_camera_draws_points_on_the_returned_video(fake_camera):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    camera_args = (
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={fake_camera}",
+    )
+    with streamlit_server() as url, sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright, extra_args=camera_args)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(url)
+            wait_for_app(page)
+            page.get_by_role("tab", name="Live camera").click()
+            component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
+            component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE)).click()
+
+            def streaming() -> bool:
+                frames, points, _, _ = read_status(page)
+                return frames > 0 and points > 0
+
+            wait_until(
+                streaming,
+                STREAM_TIMEOUT_S,
+                lambda: (
+                    f"no frames with points came back within {STREAM_TIMEOUT_S:.0f} s; "
+                    f"status: {read_status(page)[3]!r}"
+                ),
+            )
+            # The returned <video> shows the overlay's colours.
+            video = component.locator("video")
+            seen: dict = {}
+
+            def overlay_drawn() -> bool:
+                seen.update(video.evaluate(OVERLAY_PIXELS_JS))
+                return seen["overlay"] >= 40
+
+            wait_until(
+                overlay_drawn,
+                20.0,
+                lambda: (
+                    f"the returned video shows no overlay colours: {seen.get('overlay')} "
+                    f"pixels in a {seen.get('width')}x{seen.get('height')} frame"
+                ),
+            )
+            assert (seen["width"], seen["height"]) == (640, 480)
+            png = seen["png"].split(",", 1)[1]
+            (SCREENS / "live-video.png").write_bytes(base64.b64decode(png))
+            frames, points, fps, text = read_status(page)
+            assert frames > 1 and points > 0 and fps > 0, text
+            page.screenshot(path=str(SCREENS / "live.png"), full_page=True)
+
+            # Freeze: the frame becomes the Photo page's photo.
+            page.get_by_role("button", name="Freeze").click()
+            page.get_by_text("Frame frozen").wait_for()
+            page.get_by_role("tab", name="Photo").click()
+            page.get_by_text(re.compile(r"live-frame-[\d-]+\.png")).first.wait_for()
+            wait_for_app(page)
+            assert "BL-23" in page.locator('[data-testid="stTable"]').first.inner_text()
+        except BaseException:
+            page.screenshot(path=str(SCREENS / "live-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
