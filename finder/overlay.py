@@ -128,35 +128,45 @@ def _shade(canvas, box, colour, opacity: float) -> None:
 
 def _place_label(canvas, text, centre, dot, outward, scale, colour, taken) -> None:
     """Put the label beside its dot where it overlaps no dot or label drawn so far (outward
-    from the spine first), else outward anyway."""
+    from the spine first), else outward anyway. `taken` holds boxes (x0, y0, x1, y1) in px."""
     (width, height), _ = cv2.getTextSize(text, FONT, scale, _t(2 * scale))
     gap = dot + _t(4 * scale)
-    candidates = []
-    for direction in (
-        outward,
-        (outward + np.array((0.0, -1.0))) / 1.4,
-        (outward + np.array((0.0, 1.0))) / 1.4,
-        -outward,
-        np.array((0.0, -1.0)),
-        np.array((0.0, 1.0)),
-    ):
-        anchor = np.asarray(centre, float) + gap * np.asarray(direction, float)
-        # Shift the text box so it grows away from the dot in that direction.
-        x = anchor[0] - width * (0.5 - 0.5 * np.sign(round(direction[0], 3)))
-        y = anchor[1] + height * (0.5 + 0.5 * np.sign(round(direction[1], 3)))
-        candidates.append((int(x), int(y)))
-    for x, y in candidates:
-        box = (x, y - height, x + width, y)
-        if not any(_overlap(box, other) for other in taken):
-            break
+    ox, oy = float(outward[0]), float(outward[1])
+    directions = (
+        (ox, oy),
+        ((ox) / 1.4, (oy - 1) / 1.4),
+        (ox / 1.4, (oy + 1) / 1.4),
+        (-ox, -oy),
+        (0.0, -1.0),
+        (0.0, 1.0),
+    )
+    # Boxes grow away from the dot: x0 = anchor - width for leftward directions, etc.
+    candidates = np.array(
+        [
+            (
+                centre[0] + gap * dx - width * (dx < -1e-3) - width / 2 * (abs(dx) <= 1e-3),
+                centre[1] + gap * dy + height * (dy > 1e-3) + height / 2 * (abs(dy) <= 1e-3),
+            )
+            for dx, dy in directions
+        ]
+    ).astype(int)
+    boxes = np.column_stack(
+        (candidates[:, 0], candidates[:, 1] - height, candidates[:, 0] + width, candidates[:, 1])
+    )
+    if taken:
+        other = np.array(taken)
+        hits = (
+            (boxes[:, None, 0] < other[None, :, 2])
+            & (other[None, :, 0] < boxes[:, None, 2])
+            & (boxes[:, None, 1] < other[None, :, 3])
+            & (other[None, :, 1] < boxes[:, None, 3])
+        )
+        free = np.flatnonzero(~hits.any(axis=1))
     else:
-        x, y = candidates[0]
-    taken.append((x, y - height, x + width, y))
-    _text(canvas, text, (x, y), scale, colour)
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        free = np.array([0])
+    choice = int(free[0]) if free.size else 0
+    taken.append(tuple(int(v) for v in boxes[choice]))
+    _text(canvas, text, (int(candidates[choice, 0]), int(candidates[choice, 1])), scale, colour)
 
 
 def _draw_midline(canvas, result: FinderResult, unit: float, scale: float) -> None:
