@@ -16,10 +16,9 @@ import cv2
 import numpy as np
 
 from finder.overlay import Annotator
-from finder.pipeline import locate_landmarks, select_points
-from finder.points import point_sides
+from finder.pipeline import locate_landmarks, no_person_result, select_points
 from finder.pose import PoseEstimator
-from finder.result import FinderResult, Omission
+from finder.result import FinderResult
 from finder.smoothing import OneEuroFilter
 from finder.view import VIEW_CHOICES
 
@@ -120,7 +119,7 @@ class LiveProcessor:
             landmarks = self._smoother(landmarks, timestamp_s)
             t3 = time.perf_counter()
             if landmarks is None:
-                result = no_person_result(width, height, settings.codes)
+                result = no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
             else:
                 result = locate_landmarks(landmarks, (width, height), settings.view, settings.codes)
             canvas = bgr
@@ -197,16 +196,6 @@ class LiveProcessor:
     def close(self) -> None:
         with self._work_lock:
             self._estimator.close()
-
-
-def no_person_result(width: int, height: int, codes: Iterable[str] | None) -> FinderResult:
-    """The result of a frame with nobody found: every chosen point omitted, with the reason."""
-    omitted = tuple(
-        Omission(p.code, side, NO_PERSON_LIVE)
-        for p in select_points(codes)
-        for side in point_sides(p)
-    )
-    return FinderResult(width, height, None, "", (NO_PERSON_LIVE,), None, (), omitted, None)
 
 
 def mirror_result(result: FinderResult, width: int) -> FinderResult:

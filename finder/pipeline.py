@@ -75,7 +75,7 @@ def locate_image(
     height, width = bgr.shape[:2]
     landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     if landmarks is None:
-        return _rejected(width, height, select_points(codes), [NO_PERSON], None, "", None)
+        return no_person_result(width, height, codes)
     return locate_landmarks(landmarks, (width, height), view, codes)
 
 
@@ -83,6 +83,13 @@ def locate_image(
 def shared_still_estimator() -> PoseEstimator:
     """One still-image model per process, for the command line and the Python API."""
     return PoseEstimator("still")
+
+
+def no_person_result(
+    width: int, height: int, codes: Iterable[str] | None = None, reason: str = NO_PERSON
+) -> FinderResult:
+    """The result of an image with nobody found: every chosen point omitted with `reason`."""
+    return _rejected(width, height, select_points(codes), [reason], None, "", None)
 
 
 def _rejected(width, height, points, problems, view, view_reason, keypoints) -> FinderResult:
