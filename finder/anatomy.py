@@ -18,9 +18,11 @@ import numpy as np
 
 from calibration import DATA_DIR
 from finder.landmarks import SIDES, SPINOUS_LEVELS, Keypoint
+from finder.spine import SpineEstimate, independent
 from finder.view import OrientedPose, left_axis
 
 FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
+SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
 
 
 class Limb(NamedTuple):
@@ -61,6 +63,18 @@ class BodyModel:
     level_fraction_sd: float
     landmarks: Mapping[str, Mapping[str, float]]
     plausibility: Mapping[str, object]
+    midline_sd_cun: float
+    taps: Mapping[str, float]
+    spans: Mapping[str, Mapping[str, float]]
+
+    def span(self, name: str, stature_cm: float | None = None) -> tuple[float, float]:
+        """(length, sd) in cun of a body span ("c7_to_crest", "biacromial"), given the stature
+        when it is known."""
+        span = self.spans[name]
+        if stature_cm is None:
+            return span["mean_cun"], span["sd_cun"]
+        shift = span["per_stature_cm"] * (stature_cm - span["mean_stature_cm"])
+        return span["mean_cun"] + shift, span["sd_given_stature_cun"]
 
     def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
         """(value, sd in cun) from the first regression whose features are all measured."""
@@ -104,6 +118,12 @@ def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json")
             level_fraction_sd=float(spine["level_fraction_sd"]),
             landmarks=raw["landmarks"],
             plausibility=raw["plausibility"],
+            midline_sd_cun=float(spine["midline_sd_cun"]),
+            taps={key: float(raw["taps"][key]) for key in ("sd_cm", "cun_cm")},
+            spans={
+                name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS}
+                for name in ("c7_to_crest", "biacromial")
+            },
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: {error}") from error
@@ -155,12 +175,18 @@ class AnatomicalLandmark:
 @dataclass(frozen=True)
 class Anatomy:
     """Named surface landmarks (see finder.landmarks.LANDMARK_NAMES) on one body; `missing`
-    maps the names that could not be placed to a reason a person understands."""
+    maps the names that could not be placed to a reason a person understands.
+
+    `spine` is the fitted midline (body-frame px); `reference` is the frame in which a partner's
+    corrections are stored: its origin is the L4 midline point as estimated before any tap, so
+    that stored taps follow the body. `tapped` names the landmarks a partner placed."""
 
     frame: BodyFrame
     landmarks: Mapping[str, AnatomicalLandmark]
     missing: Mapping[str, str]
-    trunk_px: float
+    spine: SpineEstimate
+    reference: BodyFrame
+    tapped: frozenset[str] = frozenset()
 
 
 def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -200,52 +226,71 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
     return features, hip_mid, up
 
 
-def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy:
-    """Place every surface landmark the visible keypoints support (pure function)."""
-    model = model or load_body_model()
+@dataclass(frozen=True)
+class PosePrior:
+    """What the pose alone says: the body frame (origin hip midpoint), the cun's relative
+    standard deviation, the spine, and the landmarks that rest on keypoints (shoulders, hips,
+    knees, ankles) with the reasons for those that could not be placed."""
+
+    frame: BodyFrame
+    cun_relative_sd: float
+    spine: SpineEstimate
+    landmarks: Mapping[str, AnatomicalLandmark]
+    missing: Mapping[str, str]
+    torso_visibility: float
+
+
+def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
+    """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
+    the predicted cun when a better one is known."""
     features, hip_mid, up = body_features(pose)
-    cun_px, _ = model.predict("cun", features)
+    predicted_cun_px, cun_sd = model.predict("cun", features)
+    cun_px = cun_px or predicted_cun_px
     frame = BodyFrame(hip_mid, up, left_axis(up, pose.facing), cun_px)
-    trunk_cun = features["trunk"] / cun_px
-    torso_visibility = float(
-        pose.landmarks[
-            [
-                Keypoint.LEFT_SHOULDER,
-                Keypoint.RIGHT_SHOULDER,
-                Keypoint.LEFT_HIP,
-                Keypoint.RIGHT_HIP,
-            ],
-            3,
-        ].min()
+    c7_px, c7_sd = model.predict("C7", features)
+    crest_px, crest_sd = model.predict("iliac_crest", features)
+    midline_sd = model.midline_sd_cun * cun_px
+    spine = SpineEstimate(
+        independent((c7_px, crest_px), (c7_sd * cun_px, crest_sd * cun_px)),
+        independent((0.0, 0.0), (midline_sd, midline_sd)),
+        model.spine_fractions[model.crest_level],
     )
+    torso = [Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP]
+    torso_visibility = float(pose.landmarks[torso, 3].min())
+    landmarks, missing = keypoint_landmarks(pose, frame, features["trunk"], torso_visibility, model)
+    return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility)
+
+
+def keypoint_landmarks(
+    pose: OrientedPose,
+    frame: BodyFrame,
+    trunk_px: float,
+    torso_visibility: float,
+    model: BodyModel,
+) -> tuple[dict[str, AnatomicalLandmark], dict[str, str]]:
+    """Landmarks placed from single keypoints: acromia, greater trochanters, popliteal creases,
+    lateral malleoli, and the sacral hiatus from the trunk length (image px)."""
+    constants = model.landmarks
     landmarks: dict[str, AnatomicalLandmark] = {}
     missing: dict[str, str] = {}
 
     def put(name: str, up_cun: float, left_cun: float, sd_cun: float, visibility: float) -> None:
         landmarks[name] = AnatomicalLandmark(
-            frame.to_image(up_cun, left_cun), sd_cun * cun_px, visibility
+            frame.to_image(up_cun, left_cun), sd_cun * frame.cun_px, float(visibility)
         )
 
-    # Spine: C7 and the crest (= L4) anchor the Ernst fractions; S2 follows from them.
-    c7_px, c7_sd = model.predict("C7", features)
-    crest_px, crest_sd = model.predict("iliac_crest", features)
-    c7, crest = c7_px / cun_px, crest_px / cun_px
-    crest_fraction = model.spine_fractions[model.crest_level]
-    spine_length = (c7 - crest) / crest_fraction  # C7 -> S2 in cun
-    for level, fraction in model.spine_fractions.items():
-        weight = min(fraction / crest_fraction, 1.0)
-        anchor_sd = np.hypot((1 - weight) * c7_sd, weight * crest_sd)
-        sd = float(np.hypot(anchor_sd, model.level_fraction_sd * spine_length))
-        put(level, c7 - fraction * spine_length, 0.0, sd, torso_visibility)
-    put("iliac_crest", crest, 0.0, crest_sd, torso_visibility)
-    hiatus = model.landmarks["sacral_hiatus"]
-    put("sacral_hiatus", hiatus["up_trunk"] * trunk_cun, 0.0, hiatus["sd_cun"], torso_visibility)
-
-    level_up = {level: c7 - f * spine_length for level, f in model.spine_fractions.items()}
+    hiatus = constants["sacral_hiatus"]
+    put(
+        "sacral_hiatus",
+        hiatus["up_trunk"] * trunk_px / frame.cun_px,
+        0.0,
+        hiatus["sd_cun"],
+        torso_visibility,
+    )
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
-        shoulder, hip, knee, ankle = (pose.landmarks[k] for k in SIDE_KEYPOINTS[side])
-        constants = model.landmarks
+        limb = SIDE_KEYPOINTS[side]
+        shoulder, hip, knee, ankle = (pose.landmarks[k] for k in limb)
         shoulder_up, shoulder_left = frame.to_body(shoulder[:2])
         acromion = constants["acromion"]
         put(
@@ -254,27 +299,6 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
             shoulder_left + sign * acromion["out_cun"],
             acromion["sd_cun"],
             shoulder[3],
-        )
-        for name in ("scapula_spine_root", "scapula_inferior_angle", "psis"):
-            c = constants[name]
-            put(
-                f"{name}_{side}",
-                level_up[c["level"]],
-                sign * c["out_cun"],
-                c["sd_cun"],
-                torso_visibility,
-            )
-        root, angle = (
-            landmarks[f"scapula_spine_root_{side}"],
-            landmarks[f"scapula_inferior_angle_{side}"],
-        )
-        landmarks[f"scapula_medial_border_{side}"] = _midpoint(root, angle)
-        landmarks[f"scapular_spine_midpoint_{side}"] = _midpoint(
-            root, landmarks[f"acromion_{side}"]
-        )
-        top = constants["iliac_crest_top"]
-        put(
-            f"iliac_crest_top_{side}", crest, sign * top["out_cun"], top["sd_cun"], torso_visibility
         )
         hip_up, hip_left = frame.to_body(hip[:2])
         trochanter = constants["greater_trochanter"]
@@ -285,19 +309,16 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
             trochanter["sd_cun"],
             hip[3],
         )
-
-        if not pose.visible(SIDE_KEYPOINTS[side].knee):
+        if not pose.visible(limb.knee):
             missing[f"popliteal_crease_{side}"] = f"the {side} knee is not visible"
         else:
             crease = constants["popliteal_crease"]
-            toward_ankle = (
-                ankle[:2] - knee[:2] if pose.visible(SIDE_KEYPOINTS[side].ankle) else -frame.up
-            )
-            step = crease["down_cun"] * cun_px * toward_ankle / np.hypot(*toward_ankle)
+            toward_ankle = ankle[:2] - knee[:2] if pose.visible(limb.ankle) else -frame.up
+            step = crease["down_cun"] * frame.cun_px * toward_ankle / np.hypot(*toward_ankle)
             landmarks[f"popliteal_crease_{side}"] = AnatomicalLandmark(
-                knee[:2] + step, crease["sd_cun"] * cun_px, float(knee[3])
+                knee[:2] + step, crease["sd_cun"] * frame.cun_px, float(knee[3])
             )
-        if not pose.visible(SIDE_KEYPOINTS[side].ankle):
+        if not pose.visible(limb.ankle):
             missing[f"lateral_malleolus_{side}"] = f"the {side} ankle is not visible"
         else:
             malleolus = constants["lateral_malleolus"]
@@ -307,9 +328,92 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
                 ankle_up,
                 ankle_left + sign * malleolus["out_cun"],
                 malleolus["sd_cun"],
-                float(ankle[3]),
+                ankle[3],
             )
-    return Anatomy(frame, landmarks, missing, features["trunk"])
+    return landmarks, missing
+
+
+def assemble(
+    model: BodyModel,
+    frame: BodyFrame,
+    spine: SpineEstimate,
+    reference: BodyFrame,
+    placed: Mapping[str, AnatomicalLandmark],
+    missing: Mapping[str, str],
+    torso_visibility: float,
+    tapped: Mapping[str, AnatomicalLandmark] | None = None,
+) -> Anatomy:
+    """The whole anatomy: spinous levels and the landmarks set at spinal levels (scapulae,
+    crests, PSIS) from the spine, then `placed` (keypoint landmarks), then the partner's
+    `tapped` landmarks, which replace the model's, then midpoints of what is final."""
+    tapped = tapped or {}
+    constants = model.landmarks
+    landmarks: dict[str, AnatomicalLandmark] = {}
+    level_at = {}
+    interpolation_sd = model.level_fraction_sd * spine.length_px
+    for level, fraction in model.spine_fractions.items():
+        up, left, sd = spine.level(fraction)
+        w = fraction / spine.crest_fraction
+        # Ernst's per-level spread vanishes at the two anchors (a Brownian-bridge shape).
+        sd = float(np.hypot(sd, 2 * np.sqrt(abs(w * (1 - w))) * interpolation_sd))
+        level_at[level] = (up, left)
+        landmarks[level] = AnatomicalLandmark(_at(frame, up, left), sd, torso_visibility)
+    landmarks["iliac_crest"] = landmarks[model.crest_level]
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        for name in ("scapula_spine_root", "scapula_inferior_angle", "psis", "iliac_crest_top"):
+            c = constants[name]
+            up, left = level_at[c.get("level", model.crest_level)]
+            landmarks[f"{name}_{side}"] = AnatomicalLandmark(
+                _at(frame, up, left + sign * c["out_cun"] * frame.cun_px),
+                c["sd_cun"] * frame.cun_px,
+                torso_visibility,
+            )
+    landmarks.update(placed)
+    landmarks.update(tapped)
+    missing = {name: reason for name, reason in missing.items() if name not in landmarks}
+    for side in SIDES:
+        root = landmarks[f"scapula_spine_root_{side}"]
+        landmarks[f"scapula_medial_border_{side}"] = _midpoint(
+            root, landmarks[f"scapula_inferior_angle_{side}"]
+        )
+        if f"acromion_{side}" in landmarks:
+            landmarks[f"scapular_spine_midpoint_{side}"] = _midpoint(
+                root, landmarks[f"acromion_{side}"]
+            )
+        else:
+            missing[f"scapular_spine_midpoint_{side}"] = missing[f"acromion_{side}"]
+    return Anatomy(frame, landmarks, missing, spine, reference, frozenset(tapped))
+
+
+def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy:
+    """Place every surface landmark the visible keypoints support (pure function)."""
+    model = model or load_body_model()
+    prior = pose_prior(pose, model)
+    return assemble(
+        model,
+        prior.frame,
+        prior.spine,
+        reference_frame(prior.frame, prior.spine),
+        prior.landmarks,
+        prior.missing,
+        prior.torso_visibility,
+    )
+
+
+def reference_frame(frame: BodyFrame, spine: SpineEstimate) -> BodyFrame:
+    """`frame` moved to the L4 midline point of `spine` (see Anatomy.reference)."""
+    return BodyFrame(
+        _at(frame, float(spine.up.mean[1]), float(spine.left.mean[1])),
+        frame.up,
+        frame.left,
+        frame.cun_px,
+    )
+
+
+def _at(frame: BodyFrame, up_px: float, left_px: float) -> np.ndarray:
+    """Image position of a body-frame point given in px along the axes."""
+    return frame.origin + up_px * frame.up + left_px * frame.left
 
 
 def _midpoint(a: AnatomicalLandmark, b: AnatomicalLandmark) -> AnatomicalLandmark:

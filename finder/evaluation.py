@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.anatomy import body_features, body_model_path, build_anatomy, parse_body_model
-from finder.synthetic import IMAGE_SIZE, SyntheticBody, ansur_bodies
+from finder.synthetic import IMAGE_SIZE, SyntheticBody, ansur_bodies, read_ansur
 from finder.view import orient
 
 # Feature sets tried in order (first fully visible one wins at run time).
@@ -67,7 +67,35 @@ def refit(bodies: Sequence[SyntheticBody]) -> dict:
                 }
             )
         raw["regressions"][target]["models"] = models
+    fitting = [row for row, fitted in zip(read_ansur(), mask, strict=True) if fitted]
+    raw["spans"].update(span_statistics(fitting))
     return raw
+
+
+SPANS = {  # span -> (upper, lower) ANSUR II measures whose difference it is (mm)
+    "c7_to_crest": ("cervicaleheight", "iliocristaleheight"),
+    "biacromial": ("biacromialbreadth", None),
+}
+
+
+def span_statistics(rows: Sequence[dict[str, str]]) -> dict[str, dict[str, float]]:
+    """Mean and SD (cun) of each span in SPANS, and its straight line on stature (cm)."""
+    stature_mm = np.array([float(r["stature"]) for r in rows])
+    stature_cm = stature_mm / 10
+    statistics = {}
+    for name, (upper, lower) in SPANS.items():
+        span_mm = np.array([float(r[upper]) - (float(r[lower]) if lower else 0.0) for r in rows])
+        span_cun = span_mm / (stature_mm / 75)
+        slope, intercept = np.polyfit(stature_cm, span_cun, 1)
+        residual = span_cun - (slope * stature_cm + intercept)
+        statistics[name] = {
+            "mean_cun": round(float(span_cun.mean()), 3),
+            "sd_cun": round(float(span_cun.std()), 3),
+            "per_stature_cm": round(float(slope), 5),
+            "mean_stature_cm": round(float(stature_cm.mean()), 1),
+            "sd_given_stature_cun": round(float(residual.std()), 3),
+        }
+    return statistics
 
 
 @dataclass(frozen=True)

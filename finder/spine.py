@@ -1,0 +1,80 @@
+"""The spinous processes as a linear-Gaussian model with two anchors: C7 and the iliac-crest
+level (L4, WHO rule g).
+
+Every spinous level at fraction f of the C7 -> S2 distance (Ernst 2013, `body_model.json`) lies
+on the straight line through the anchors, at weights (1 - w, w) with w = f / f_L4 (below L4 the
+line is extrapolated). Positions are body-frame pixels from the frame's origin: `up` along the
+body's up axis, `left` toward the receiver's left. Pose regressions give the prior; a partner's tap
+on C7, the crests or the PSIS is an observation that updates it (a Kalman update), so a tap moves
+exactly the levels the line ties to it and shrinks their uncertainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AxisEstimate:
+    """Mean (px) and 2 x 2 covariance (px^2) of one coordinate of the two anchors (C7, L4)."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+
+    def at(self, weights: np.ndarray) -> tuple[float, float]:
+        """(value, standard deviation) in px of the point at these anchor weights."""
+        return float(weights @ self.mean), float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
+
+    def observe(self, weights: np.ndarray, value: float, sd: float) -> AxisEstimate:
+        """The estimate after measuring the point at `weights` as `value` +- `sd` (px)."""
+        spread = self.cov @ weights
+        gain = spread / (weights @ spread + sd**2)
+        return AxisEstimate(
+            self.mean + gain * (value - weights @ self.mean), self.cov - np.outer(gain, spread)
+        )
+
+
+def independent(values: tuple[float, float], sds: tuple[float, float]) -> AxisEstimate:
+    """Two anchors known independently: means and standard deviations in px."""
+    return AxisEstimate(np.asarray(values, dtype=float), np.diag(np.square(sds)))
+
+
+@dataclass(frozen=True)
+class SpineEstimate:
+    """Where the midline's C7 and L4 lie along the body's up axis and sideways from it (px)."""
+
+    up: AxisEstimate
+    left: AxisEstimate
+    crest_fraction: float  # the C7 -> S2 fraction of L4
+
+    def weights(self, fraction: float) -> np.ndarray:
+        """Anchor weights (C7, L4) of the level at `fraction` of C7 -> S2."""
+        w = fraction / self.crest_fraction
+        return np.array([1.0 - w, w])
+
+    def level(self, fraction: float) -> tuple[float, float, float]:
+        """(up, left, sd) in px of the spinous level at `fraction`; sd is along `up` only."""
+        weights = self.weights(fraction)
+        up, sd = self.up.at(weights)
+        left, _ = self.left.at(weights)
+        return up, left, sd
+
+    def observe(self, fraction: float, up: float, left: float | None, sd: float) -> SpineEstimate:
+        """The estimate after a tap on the midline at `fraction`: body-frame px, sd in px.
+
+        `left` is None when the tap says nothing about the midline's sideways position (one
+        crest top alone, say)."""
+        weights = self.weights(fraction)
+        return SpineEstimate(
+            self.up.observe(weights, up, sd),
+            self.left if left is None else self.left.observe(weights, left, sd),
+            self.crest_fraction,
+        )
+
+    @property
+    def length_px(self) -> float:
+        """C7 -> S2 distance along `up` (px)."""
+        c7, crest = self.up.mean
+        return float((c7 - crest) / self.crest_fraction)
