@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from finder.anatomy import BodyFrame
+from finder.fit import Profile
 from finder.overlay import Annotator
 from finder.pipeline import locate_landmarks, no_person_result, select_points
 from finder.pose import PoseEstimator
@@ -35,11 +37,13 @@ _KEEP = object()  # `configure` argument left out
 @dataclass(frozen=True)
 class LiveSettings:
     """What the live view shows: `codes` (canonical point codes, None = every point),
-    `mirrored` (show the preview as a mirror image) and `view` ("auto", "back", "front")."""
+    `mirrored` (show the preview as a mirror image), `view` ("auto", "back", "front") and the
+    receiver's saved `profile`, whose taps follow the body from frame to frame."""
 
     codes: tuple[str, ...] | None = None
     mirrored: bool = False
     view: str = "auto"
+    profile: Profile | None = None
 
 
 class LiveProcessor:
@@ -60,7 +64,12 @@ class LiveProcessor:
         self._state_lock = threading.Lock()  # settings and last-frame state
         self._settings = LiveSettings()
         if settings is not None:
-            self.configure(codes=settings.codes, mirrored=settings.mirrored, view=settings.view)
+            self.configure(
+                codes=settings.codes,
+                mirrored=settings.mirrored,
+                view=settings.view,
+                profile=settings.profile,
+            )
         self._estimator = estimator or PoseEstimator("tracking")
         self._smoother = smoother or OneEuroFilter()
         self._annotator = annotator or Annotator()
@@ -82,9 +91,11 @@ class LiveProcessor:
         codes: Iterable[str] | object | None = _KEEP,
         mirrored: bool | None = None,
         view: str | None = None,
+        profile: Profile | object | None = _KEEP,
     ) -> LiveSettings:
-        """Change some settings; `codes` may be codes or aliases, None for every point (leave
-        it out to keep the current choice). Raises KeyError / ValueError on unknown values."""
+        """Change some settings; `codes` may be codes or aliases, None for every point, and
+        `profile` a Profile or None (leave either out to keep the current choice). Raises
+        KeyError / ValueError on unknown values."""
         changes: dict = {}
         if codes is not _KEEP:
             changes["codes"] = (
@@ -96,6 +107,8 @@ class LiveProcessor:
             if view not in VIEW_CHOICES:
                 raise ValueError(f"view must be one of {', '.join(VIEW_CHOICES)}, not {view!r}")
             changes["view"] = view
+        if profile is not _KEEP:
+            changes["profile"] = profile
         with self._state_lock:
             self._settings = replace(self._settings, **changes)
             return self._settings
@@ -121,7 +134,13 @@ class LiveProcessor:
             if landmarks is None:
                 result = no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
             else:
-                result = locate_landmarks(landmarks, (width, height), settings.view, settings.codes)
+                result = locate_landmarks(
+                    landmarks,
+                    (width, height),
+                    settings.view,
+                    settings.codes,
+                    profile=settings.profile,
+                )
             canvas = bgr
             if settings.mirrored:
                 result = mirror_result(result, width)
@@ -213,14 +232,19 @@ def mirror_result(result: FinderResult, width: int) -> FinderResult:
     if result.keypoints is not None:
         keypoints = result.keypoints.copy()
         keypoints[:, 0] = width - keypoints[:, 0]
+
+    def flip_frame(frame: BodyFrame) -> BodyFrame:
+        return replace(
+            frame, origin=flip_xy(frame.origin), up=flip_axis(frame.up), left=flip_axis(frame.left)
+        )
+
     anatomy = result.anatomy
     if anatomy is not None:
-        frame = replace(
-            anatomy.frame,
-            origin=flip_xy(anatomy.frame.origin),
-            up=flip_axis(anatomy.frame.up),
-            left=flip_axis(anatomy.frame.left),
-        )
         landmarks = {name: replace(lm, xy=flip_xy(lm.xy)) for name, lm in anatomy.landmarks.items()}
-        anatomy = replace(anatomy, frame=frame, landmarks=landmarks)
+        anatomy = replace(
+            anatomy,
+            frame=flip_frame(anatomy.frame),
+            reference=flip_frame(anatomy.reference),
+            landmarks=landmarks,
+        )
     return replace(result, points=points, anatomy=anatomy, keypoints=keypoints)

@@ -11,12 +11,13 @@ import numpy as np
 
 from finder.anatomy import build_anatomy
 from finder.catalog import Point, load_catalog
+from finder.fit import FitError, Profile, Taps, fit_anatomy
 from finder.imageio import read_image
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
 from finder.result import FinderResult, Omission
 from finder.trust import check_pose
-from finder.view import orient
+from finder.view import Facing, orient
 
 NO_PERSON = (
     "no person found in the picture: take the photo from behind with the shoulders, hips and "
@@ -37,18 +38,29 @@ def locate_landmarks(
     image_size: tuple[int, int],
     view: str = "auto",
     codes: Iterable[str] | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
 ) -> FinderResult:
     """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility;
-    image_size = (width, height) in pixels."""
+    image_size = (width, height) in pixels. `taps` (image px) and a saved `profile` (body
+    coordinates) fit the body model to what a partner placed; the taps win where both say."""
     points = select_points(codes)
     width, height = int(image_size[0]), int(image_size[1])
     pose = orient(landmarks, (width, height), view)
     problems = check_pose(pose)
     if problems:
+        if taps is not None:
+            return locate_taps(taps, (width, height), codes)
         return _rejected(
             width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
         )
-    anatomy = build_anatomy(pose)
+    if profile is not None:
+        from_profile = profile.taps_on(build_anatomy(pose).reference)
+        taps = Taps(
+            {**from_profile.image_xy, **(taps.image_xy if taps else {})},
+            (taps.stature_cm if taps else None) or profile.stature_cm,
+        )
+    anatomy = fit_anatomy(pose, taps) if taps and taps.image_xy else build_anatomy(pose)
     located, omitted = locate_points(anatomy, pose.facing, points)
     return FinderResult(
         width,
@@ -60,6 +72,30 @@ def locate_landmarks(
         tuple(located),
         tuple(omitted),
         pose.landmarks,
+        profile.name if profile else None,
+    )
+
+
+def locate_taps(
+    taps: Taps, image_size: tuple[int, int], codes: Iterable[str] | None = None
+) -> FinderResult:
+    """Points from a partner's taps alone (no pose): a back view, image px."""
+    width, height = int(image_size[0]), int(image_size[1])
+    points = select_points(codes)
+    try:
+        anatomy = fit_anatomy(None, taps)
+    except FitError as error:
+        return _rejected(width, height, points, [str(error)], None, "", None)
+    located, omitted = locate_points(anatomy, Facing.BACK, points)
+    return FinderResult(
+        width,
+        height,
+        Facing.BACK.value,
+        "placed from your taps",
+        (),
+        anatomy,
+        tuple(located),
+        tuple(omitted),
     )
 
 
@@ -68,15 +104,20 @@ def locate_image(
     view: str = "auto",
     codes: Iterable[str] | None = None,
     estimator: PoseEstimator | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
 ) -> FinderResult:
-    """Points on a photo: a file path or a BGR uint8 array (OpenCV order)."""
+    """Points on a photo: a file path or a BGR uint8 array (OpenCV order); `taps` and
+    `profile` as in `locate_landmarks`."""
     bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
     landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     if landmarks is None:
+        if taps is not None:
+            return locate_taps(taps, (width, height), codes)
         return no_person_result(width, height, codes)
-    return locate_landmarks(landmarks, (width, height), view, codes)
+    return locate_landmarks(landmarks, (width, height), view, codes, taps, profile)
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,16 @@ class FinderResult:
     points: tuple[LocatedPoint, ...]
     omitted: tuple[Omission, ...]
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
+    profile: str | None = None  # name of the saved profile applied, if any
+
+    @property
+    def basis(self) -> str:
+        """What placed the points: "pose", "pose and taps", "taps" or "" (nothing placed)."""
+        if self.anatomy is None:
+            return ""
+        if not self.anatomy.tapped:
+            return "pose"
+        return "pose and taps" if self.keypoints is not None else "taps"
 
     @property
     def accepted(self) -> bool:
@@ -79,7 +89,14 @@ class FinderResult:
                     "visible; if this is a back, choose the back view"
                 )
             return "no chosen point is visible in this picture"
-        return f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
+        placed = f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
+        if self.basis == "taps":
+            return f"{placed}, from your taps"
+        if self.profile:
+            return f"{placed}, fitted to {self.profile}'s profile"
+        if self.basis == "pose and taps":
+            return f"{placed}, fitted to your taps"
+        return placed
 
     def to_dict(self) -> dict:
         return {
@@ -89,6 +106,9 @@ class FinderResult:
             "view_reason": self.view_reason,
             "accepted": self.accepted,
             "problems": list(self.problems),
+            "basis": self.basis,
+            "profile": self.profile,
+            "tapped": sorted(self.anatomy.tapped) if self.anatomy else [],
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],
