@@ -191,6 +191,13 @@ def command_evaluate_body(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate_taps(args: argparse.Namespace) -> int:
+    from finder.tap_evaluation import run
+
+    print(run())
+    return 0
+
+
 def command_benchmark(args: argparse.Namespace) -> int:
     from finder.benchmark import run
 
@@ -228,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="refit the regressions into calibration/body_model.json first",
     )
     evaluate.set_defaults(run=command_evaluate_body)
+    commands.add_parser(
+        "evaluate-taps", help="how much a partner's taps help, on ANSUR II bodies"
+    ).set_defaults(run=command_evaluate_taps)
     bench = commands.add_parser("benchmark", help="time each stage on photos")
     bench.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
     bench.add_argument("--repeats", type=int, default=3)

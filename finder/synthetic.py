@@ -23,12 +23,14 @@ FACE = (0, 1, 2, 3, 4, 5, 6, 9, 10)
 
 @dataclass(frozen=True)
 class SyntheticBody:
-    """One subject: landmarks (33, 4) in image pixels and the measured truth (image y, px)."""
+    """One subject: landmarks (33, 4) in image pixels, the measured truth (image y, px), one
+    B-cun and the acromion-to-acromion breadth (px)."""
 
     sex: str
     landmarks: np.ndarray
     truth_y: dict[str, float]
     cun_px: float
+    biacromial_px: float
 
 
 def read_ansur(directory: Path = DEFAULT_ANSUR_DIR) -> list[dict[str, str]]:
@@ -86,7 +88,7 @@ def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
         "lateral_malleolus": FLOOR_Y - m["lateralmalleolusheight"],
         "acromion": FLOOR_Y - m["acromialheight"],
     }
-    return SyntheticBody(row["sex"], landmarks, truth_y, m["stature"] / 75)
+    return SyntheticBody(row["sex"], landmarks, truth_y, m["stature"] / 75, m["biacromialbreadth"])
 
 
 def ansur_bodies(directory: Path = DEFAULT_ANSUR_DIR) -> list[SyntheticBody]:

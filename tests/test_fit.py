@@ -197,3 +197,16 @@ def test_profile_taps_are_ignored_without_a_trustworthy_pose():
     hidden[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], 3] = 0.0
     result = locate_landmarks(hidden, IMAGE_SIZE, "back", profile=Profile("Sam", {"C7": (20, 0)}))
     assert not result.accepted and result.profile is None
+
+
+def test_on_real_body_proportions_taps_shrink_the_level_errors():
+    """A seeded sample of ANSUR II bodies with 1 cm finger error (finder evaluate-taps)."""
+    from finder.synthetic import ansur_bodies
+    from finder.tap_evaluation import tap_errors
+
+    bodies = ansur_bodies()[::40]
+    errors = tap_errors(bodies)
+    for level in ("T7", "L2", "L4"):
+        pose_only = np.median(errors["pose only"][level])
+        assert np.median(errors["pose + taps"][level]) < 0.7 * pose_only
+        assert np.median(errors["taps only"][level]) < pose_only
