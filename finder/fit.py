@@ -14,12 +14,15 @@ when they or the camera move.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
+from calibration import DATA_DIR
 from finder.anatomy import (
     AnatomicalLandmark,
     Anatomy,
@@ -35,19 +38,27 @@ from finder.landmarks import SIDES
 from finder.spine import AxisEstimate, SpineEstimate
 from finder.view import Facing, OrientedPose, left_axis
 
-TAPPABLE = (
-    "C7",
-    "acromion_left",
-    "acromion_right",
-    "iliac_crest_top_left",
-    "iliac_crest_top_right",
-    "psis_left",
-    "psis_right",
-    "scapula_inferior_angle_left",
-    "scapula_inferior_angle_right",
-    "popliteal_crease_left",
-    "popliteal_crease_right",
-)
+
+@dataclass(frozen=True)
+class TapGuide:
+    """How a partner finds one landmark (`calibration/taps.json`)."""
+
+    name: str
+    label: str
+    instruction: str
+
+
+@lru_cache(maxsize=1)
+def tap_guides() -> tuple[TapGuide, ...]:
+    """The landmarks a partner may tap, in the order the app asks for them."""
+    raw = json.loads(DATA_DIR.joinpath("taps.json").read_text(encoding="utf-8"))
+    return tuple(
+        TapGuide(name, entry["label"], entry["instruction"])
+        for name, entry in raw["landmarks"].items()
+    )
+
+
+TAPPABLE = tuple(guide.name for guide in tap_guides())
 STATURE_RANGE_CM = (100.0, 230.0)
 UNINFORMED_CUN = 1e3  # prior spread of the spine when only taps are given (cun)
 NEEDS_POSE = "the camera model found no body: tap it, or take the photo with the hips in view"

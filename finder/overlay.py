@@ -35,6 +35,7 @@ MERIDIAN_NAMES = {
 }
 SPINE_LABELS = ("C7", "T7", "L4", "S2")
 WHITE, BLACK, GREY = (255, 255, 255), (0, 0, 0), (200, 200, 200)
+TAP_GOLD = (0, 200, 255)  # BGR: what a partner placed
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -84,8 +85,14 @@ class Annotator:
             labels.append((point.code, centre, dot, outward, (2.0 if big else 1.0) * scale, colour))
         for code, centre, dot, outward, text_scale, colour in labels:
             _place_label(canvas, code, centre, dot, outward, text_scale, colour, taken)
+        _draw_taps(canvas, result, scale)
         if self.show_legend:
             _legend(canvas, sorted({meridian_of(p.code) for p in points}), unit)
+        badge = {"taps": "From your marks"}.get(result.basis, "")
+        if result.profile:
+            badge = f"Profile: {result.profile}"
+        if badge:
+            _badge(canvas, badge, unit)
         return canvas
 
 
@@ -173,11 +180,12 @@ def _draw_midline(canvas, result: FinderResult, unit: float, scale: float) -> No
     anatomy = result.anatomy
     frame = anatomy.frame
     top = anatomy.landmarks["C7"].xy
-    bottom = anatomy.landmarks["sacral_hiatus"].xy
+    bottom = anatomy.landmarks.get("sacral_hiatus", anatomy.landmarks["S2"]).xy
     cv2.line(canvas, _px(top), _px(bottom), GREY, _t(1.5 * unit), cv2.LINE_AA)
-    length_cun = float((top - bottom) @ frame.up) / frame.cun_px
-    for step in range(int(length_cun) + 1):
-        at = top - step * frame.cun_px * frame.up
+    length_px = max(float(np.hypot(*(top - bottom))), 1e-9)
+    down = (bottom - top) / length_px  # along the drawn midline, which taps may tilt
+    for step in range(int(length_px / frame.cun_px) + 1):
+        at = top + step * frame.cun_px * down
         half = (0.6 if step % 5 == 0 else 0.3) * frame.cun_px
         cv2.line(
             canvas,
@@ -216,6 +224,27 @@ def _legend(canvas, meridians: list[str], unit: float) -> None:
             _t(1.5 * unit),
             cv2.LINE_AA,
         )
+
+
+def _draw_taps(canvas, result: FinderResult, scale: float) -> None:
+    """The landmarks a partner placed: small gold diamonds with a dark edge."""
+    half = _t(9 * scale)
+    for name in sorted(result.anatomy.tapped):
+        x, y = _px(result.anatomy.landmarks[name].xy)
+        diamond = np.array([(x, y - half), (x + half, y), (x, y + half), (x - half, y)])
+        cv2.fillPoly(canvas, [diamond], TAP_GOLD, cv2.LINE_AA)
+        cv2.polylines(canvas, [diamond], True, BLACK, _t(1.5 * scale), cv2.LINE_AA)
+
+
+def _badge(canvas, text: str, unit: float) -> None:
+    """A small dark label in the top-left corner (which profile or marks are in use)."""
+    scale = 0.55 * unit
+    (width, height), _ = cv2.getTextSize(text, FONT, scale, _t(1.5 * unit))
+    pad = _t(8 * unit)
+    _shade(canvas, (0, 0, width + 2 * pad, height + 2 * pad), (40, 40, 40), 0.7)
+    cv2.putText(
+        canvas, text, (pad, pad + height), FONT, scale, TAP_GOLD, _t(1.5 * unit), cv2.LINE_AA
+    )
 
 
 def _banner(canvas, message: str, unit: float) -> None:

@@ -34,18 +34,22 @@ def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
 
 
 def locate_landmarks(
-    landmarks: np.ndarray,
+    landmarks: np.ndarray | None,
     image_size: tuple[int, int],
     view: str = "auto",
     codes: Iterable[str] | None = None,
     taps: Taps | None = None,
     profile: Profile | None = None,
 ) -> FinderResult:
-    """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility;
-    image_size = (width, height) in pixels. `taps` (image px) and a saved `profile` (body
-    coordinates) fit the body model to what a partner placed; the taps win where both say."""
+    """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility (None: nobody
+    found); image_size = (width, height) in pixels. `taps` (image px) and a saved `profile`
+    (body coordinates) fit the body model to what a partner placed; taps win where both say."""
     points = select_points(codes)
     width, height = int(image_size[0]), int(image_size[1])
+    if landmarks is None:
+        if taps is not None:
+            return locate_taps(taps, (width, height), codes)
+        return no_person_result(width, height, codes)
     pose = orient(landmarks, (width, height), view)
     problems = check_pose(pose)
     if problems:
@@ -113,10 +117,6 @@ def locate_image(
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
     landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    if landmarks is None:
-        if taps is not None:
-            return locate_taps(taps, (width, height), codes)
-        return no_person_result(width, height, codes)
     return locate_landmarks(landmarks, (width, height), view, codes, taps, profile)
 
 

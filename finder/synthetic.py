@@ -19,6 +19,23 @@ FLOOR_Y = 2300.0
 MIDLINE_X = 1200.0
 DEFAULT_ANSUR_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "anthropometry"
 FACE = (0, 1, 2, 3, 4, 5, 6, 9, 10)
+# Rounded ANSUR II male means (mm), REFERENCE.md section 5.1.
+MEAN_MAN = {
+    "sex": "male",
+    "stature": "1756",
+    "cervicaleheight": "1517",
+    "acromialheight": "1441",
+    "biacromialbreadth": "416",
+    "acromionradialelength": "336",
+    "wristheight": "850",
+    "hipbreadth": "346",
+    "trochanterionheight": "901",
+    "iliocristaleheight": "1062",
+    "lateralfemoralepicondyleheight": "492",
+    "tibialheight": "468",
+    "lateralmalleolusheight": "73",
+    "headbreadth": "152",
+}
 
 
 @dataclass(frozen=True)

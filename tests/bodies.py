@@ -4,25 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from finder.synthetic import body_from_ansur
+from finder.synthetic import MEAN_MAN, body_from_ansur
 
-# Rounded ANSUR II male means (mm), REFERENCE.md section 5.1.
-MEAN_MAN = {
-    "sex": "male",
-    "stature": "1756",
-    "cervicaleheight": "1517",
-    "acromialheight": "1441",
-    "biacromialbreadth": "416",
-    "acromionradialelength": "336",
-    "wristheight": "850",
-    "hipbreadth": "346",
-    "trochanterionheight": "901",
-    "iliocristaleheight": "1062",
-    "lateralfemoralepicondyleheight": "492",
-    "tibialheight": "468",
-    "lateralmalleolusheight": "73",
-    "headbreadth": "152",
-}
 IMAGE_SIZE = (2400, 2400)
 
 

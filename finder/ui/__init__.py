@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from finder.fit import Profile, Taps
 from finder.imageio import decode_image
-from finder.pipeline import locate_image
+from finder.pipeline import locate_landmarks
 from finder.pose import PoseEstimator
 from finder.result import FinderResult
 
@@ -34,14 +36,14 @@ FRAMING_TIP = "Tip: step back until shoulders to knees are in view."
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 DEFAULT_SAMPLE = "full-back-standing.jpg"
 SAMPLE_SUFFIXES = (".jpg", ".jpeg", ".png")
-MAX_CACHED_RESULTS = 4  # per session: a few photo/view pairs, so switching back is instant
+MAX_CACHED_DETECTIONS = 4  # per session: a few photos, so switching back is instant
 
 # Session-state keys shared between pages (widget keys are named where the widget is).
 UPLOAD = "upload"  # the uploaded Photo, while it is the current one
 SAMPLE = "photo_sample"  # the chosen sample's file name (a selectbox)
 VIEW = "photo_view"  # "auto" | "back" | "front" (a radio)
 _ESTIMATOR = "_estimator"
-_RESULTS = "_results"
+_DETECTIONS = "_detections"
 
 
 @dataclass(frozen=True)
@@ -160,15 +162,22 @@ def estimator() -> PoseEstimator:
     return state[_ESTIMATOR]
 
 
-def analyse(photo: Photo, view: str | None = None) -> FinderResult:
-    """All catalog points on `photo` for `view` (default: the Photo page's choice), computed
-    once per session and photo."""
-    state = st.session_state
-    view = view or state.get(VIEW, "auto")
-    results: dict[tuple[str, str], FinderResult] = state.setdefault(_RESULTS, {})
-    key = (photo.key, view)
-    if key not in results:
-        results[key] = locate_image(photo.bgr, view=view, estimator=estimator())
-        while len(results) > MAX_CACHED_RESULTS:
-            results.pop(next(iter(results)))
-    return results[key]
+def detect(photo: Photo) -> np.ndarray | None:
+    """The pose landmarks of `photo` ((33, 4), image px) or None, found once per session and
+    photo (the slow step; placing points on them takes milliseconds)."""
+    detections: dict[str, np.ndarray | None] = st.session_state.setdefault(_DETECTIONS, {})
+    if photo.key not in detections:
+        detections[photo.key] = estimator().detect(cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB))
+        while len(detections) > MAX_CACHED_DETECTIONS:
+            detections.pop(next(iter(detections)))
+    return detections[photo.key]
+
+
+def analyse(
+    photo: Photo, view: str | None = None, taps: Taps | None = None, profile: Profile | None = None
+) -> FinderResult:
+    """All catalog points on `photo` for `view` (default: the Photo page's choice), fitted to
+    the partner's `taps` and saved `profile` when given."""
+    view = view or st.session_state.get(VIEW, "auto")
+    height, width = photo.bgr.shape[:2]
+    return locate_landmarks(detect(photo), (width, height), view, None, taps, profile)

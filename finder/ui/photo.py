@@ -27,11 +27,21 @@ from finder.ui import (
     sentence,
     table,
 )
+from finder.ui.taps import (
+    ADJUST,
+    chosen_profile,
+    current_taps,
+    render_profiles,
+    render_tap_board,
+    render_tap_guide,
+)
+from finder.ui.taps import PERSISTENT_KEYS as TAP_KEYS
 from finder.view import VIEW_CHOICES
 
 FOCUS = "photo_focus"  # which points: all, a routine's concern, or one by one
 CODES = "photo_codes"  # the one-by-one choice (a multiselect)
-PERSISTENT_KEYS = (VIEW, SAMPLE, FOCUS, CODES)  # widgets whose value outlives a page switch
+# Widgets whose value outlives a page switch.
+PERSISTENT_KEYS = (VIEW, SAMPLE, FOCUS, CODES, ADJUST, *TAP_KEYS)
 ALL_POINTS = "All points"
 ONE_BY_ONE = "Choose points one by one"
 _UPLOAD_GENERATION = "_upload_generation"  # bumped to empty the file uploader
@@ -66,20 +76,48 @@ def render_photo_page() -> None:
         with picture:
             st.info("Upload a photo of the receiver's back to begin.")
         return
-    full = analyse(photo)
+    prior = analyse(photo)
+    taps, profile = current_taps(photo), chosen_profile()
+    full = analyse(photo, taps=taps, profile=profile) if taps or profile else prior
     result = subset(full, codes)
-    drawn = _annotated(photo, result, (photo.key, state[VIEW], tuple(codes)))
+    help_key = (taps and tuple(sorted(taps.image_xy.items())), taps and taps.stature_cm)
+    profile_key = profile and (profile.name, tuple(sorted(profile.body_cun.items())))
+    drawn = _annotated(photo, result, (photo.key, state[VIEW], tuple(codes), help_key, profile_key))
     with picture:
+        adjusting = st.toggle(
+            "Place landmarks by hand",
+            key=ADJUST,
+            help="Click or drag the landmarks you can see or feel; the points follow.",
+        )
         height, width = drawn.shape[:2]
-        shown, _ = downscale_for_inference(drawn, DISPLAY_MAX_SIDE_PX)
         # A container of a fixed width shrinks to fit a narrow screen; the picture fills it.
         with st.container(width=min(width, round(DISPLAY_MAX_HEIGHT_PX * width / height))):
-            st.image(shown, channels="BGR", width="stretch", caption=_caption(photo, full))
+            if adjusting:
+                render_tap_board(photo, prior, drawn)
+                st.caption(_caption(photo, full))
+            else:
+                shown, _ = downscale_for_inference(drawn, DISPLAY_MAX_SIDE_PX)
+                st.image(shown, channels="BGR", width="stretch", caption=_caption(photo, full))
         if not full.accepted:
             st.warning(f"{sentence(full.summary())}. {FRAMING_TIP}")
+            if not adjusting:
+                st.info(
+                    "You can still find the points: turn on **Place landmarks by hand** and "
+                    "click C7, both shoulder tops and both crest tops on the photo."
+                )
         elif not result.points and codes:
             st.warning(sentence(result.summary()) + ".")
+        if profile and full.profile is None and full.accepted:
+            st.caption(
+                "A profile follows a body the camera model found; on this photo your marks "
+                "are used as they are."
+            )
         _downloads(photo, result, drawn)
+    with controls:
+        if adjusting:
+            render_tap_guide(photo)
+        with st.expander("Profiles", expanded=profile is not None):
+            render_profiles(photo, full)
 
     if full.accepted and result.points:
         st.subheader("Located points")
@@ -225,7 +263,8 @@ def _caption(photo: Photo, result: FinderResult) -> str:
     source = f"Sample photo: {photo.licence}" if photo.licence else photo.name
     if result.view is None:
         return source
-    return f"{source}. View: {result.view} ({result.view_reason})."
+    found = f" {sentence(result.summary())}." if result.accepted else ""
+    return f"{source}.{found} View: {result.view} ({result.view_reason})."
 
 
 def _downloads(photo: Photo, result: FinderResult, drawn) -> None:

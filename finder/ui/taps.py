@@ -1,0 +1,253 @@
+"""Partner help on the Photo page: the tap board (place, drag, box), the landmark guide, and the
+saved profiles. Taps and the chosen profile live in `st.session_state` per photo; profiles are
+files in the user's data folder (finder.profiles)."""
+
+from __future__ import annotations
+
+import base64
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+import streamlit as st
+
+from finder.diagrams import landmark_picture
+from finder.fit import FitError, Profile, Taps, profile_from, tap_guides
+from finder.imageio import downscale_for_inference
+from finder.profiles import ProfileError, ProfileStore
+from finder.result import FinderResult
+from finder.ui import Photo, sentence
+
+BOARD_MAX_SIDE_PX = 1100  # pixels sent to the browser for the tap board
+ADJUST = "taps_adjust"  # the "place landmarks" toggle
+ACTIVE = "taps_active"  # which landmark a click places (a radio)
+STATURE = "taps_stature"  # the receiver's height in cm, 0 = not given
+PROFILE = "profile_choice"  # the applied profile's name ("" = none)
+SAVE_AS = "profile_save_as"
+PERSISTENT_KEYS = (ACTIVE, STATURE, PROFILE)
+NO_PROFILE = ""
+_TAPS = "_taps"  # photo key -> {landmark: (x, y) image px}
+_REVISION = "_taps_revision"  # bumped when Python changes the taps, to reset the board
+_NOTICE = "_profile_notice"  # (kind, message) shown once after a profile action
+
+TAPBOARD = st.components.v2.component(
+    "tapboard",
+    html='<div class="tapboard"><canvas></canvas></div>',
+    css=".tapboard { width: 100%; } canvas { display: block; touch-action: none; "
+    "cursor: crosshair; border-radius: 0.5rem; }",
+    js=Path(__file__).with_name("tapboard.js").read_text(encoding="utf-8"),
+)
+
+
+def store() -> ProfileStore:
+    return ProfileStore()
+
+
+def photo_taps(photo: Photo) -> dict[str, tuple[float, float]]:
+    """This photo's taps (image px), editable in place."""
+    return st.session_state.setdefault(_TAPS, {}).setdefault(photo.key, {})
+
+
+def current_taps(photo: Photo) -> Taps | None:
+    """The partner's taps on `photo` and the height, or None when nothing was given."""
+    taps = photo_taps(photo)
+    stature = st.session_state.get(STATURE) or None
+    if not taps and stature is None:
+        return None
+    return Taps(dict(taps), stature)
+
+
+def chosen_profile() -> Profile | None:
+    """The profile the partner applied, or None (also when it cannot be read any more)."""
+    name = st.session_state.get(PROFILE, NO_PROFILE)
+    if not name:
+        return None
+    try:
+        return store().load(name)
+    except ProfileError as error:
+        st.session_state[_NOTICE] = ("error", sentence(str(error)))
+        st.session_state[PROFILE] = NO_PROFILE
+        return None
+
+
+def render_tap_board(photo: Photo, prior: FinderResult, drawn: np.ndarray) -> None:
+    """The annotated photo as a board: a click places the chosen landmark, a drag moves a
+    mark; the pose's own estimates show as dashed starting positions."""
+    state = st.session_state
+    taps = photo_taps(photo)
+    height, width = photo.bgr.shape[:2]
+    suggested = prior.anatomy.landmarks if prior.anatomy else {}
+    markers = []
+    for guide in tap_guides():
+        xy = taps.get(guide.name)
+        start = suggested[guide.name].xy if guide.name in suggested else None
+        position = xy if xy is not None else start
+        markers.append(
+            {
+                "name": guide.name,
+                "label": guide.label,
+                "x": None if position is None else float(position[0]),
+                "y": None if position is None else float(position[1]),
+                "placed": xy is not None,
+            }
+        )
+    revision = state.setdefault(_REVISION, 0)
+    active = state.setdefault(ACTIVE, tap_guides()[0].name)
+    TAPBOARD(
+        data={
+            "image": _data_url(drawn),
+            "width": width,
+            "height": height,
+            "markers": markers,
+            "active": active,
+            "mode": "tap",
+            "box": None,
+            "revision": revision,
+        },
+        default={"taps": {name: list(xy) for name, xy in taps.items()}},
+        key=f"tapboard-{photo.key}-{revision}",
+        on_taps_change=partial(_on_board_change, photo),
+    )
+
+
+def _on_board_change(photo: Photo) -> None:
+    state = st.session_state
+    board = state.get(f"tapboard-{photo.key}-{state.get(_REVISION, 0)}")
+    placed = (board or {}).get("taps") or {}
+    taps = photo_taps(photo)
+    taps.clear()
+    taps.update({name: (float(x), float(y)) for name, (x, y) in placed.items()})
+    _advance(taps)
+
+
+def _advance(taps: dict) -> None:
+    """Move the landmark choice to the next one not yet placed."""
+    names = [guide.name for guide in tap_guides()]
+    following = [n for n in names if n not in taps]
+    if following:
+        st.session_state[ACTIVE] = following[0]
+
+
+def render_tap_guide(photo: Photo) -> None:
+    """The landmark list with one line of instruction and a small picture each, and the
+    buttons that undo marks."""
+    state = st.session_state
+    guides = {guide.name: guide for guide in tap_guides()}
+    taps = photo_taps(photo)
+    st.radio(
+        "Click on the photo to place:",
+        list(guides),
+        key=ACTIVE,
+        format_func=lambda name: ("✓ " if name in taps else "") + guides[name].label,
+    )
+    guide = guides[state[ACTIVE]]
+    picture, words = st.columns([1, 2])
+    picture.image(landmark_picture(guide.name), channels="BGR")
+    words.write(guide.instruction)
+    words.caption("Dashed rings are the finder's own guesses: drag one onto the spot you feel.")
+    left, right = st.columns(2)
+    left.button(
+        "Remove this mark",
+        on_click=_remove,
+        args=(photo, guide.name),
+        disabled=guide.name not in taps,
+        width="stretch",
+    )
+    right.button(
+        "Clear all marks", on_click=_clear, args=(photo,), disabled=not taps, width="stretch"
+    )
+    st.number_input(
+        "Receiver's height in cm (optional)",
+        min_value=0,
+        max_value=230,
+        step=1,
+        key=STATURE,
+        help="Makes the finger's 1 cm uncertainty a little more exact. 0 = not given.",
+    )
+
+
+def _remove(photo: Photo, name: str) -> None:
+    photo_taps(photo).pop(name, None)
+    _reset_board()
+
+
+def _clear(photo: Photo) -> None:
+    photo_taps(photo).clear()
+    _reset_board()
+
+
+def _reset_board() -> None:
+    st.session_state[_REVISION] = st.session_state.get(_REVISION, 0) + 1
+
+
+def render_profiles(photo: Photo, result: FinderResult) -> None:
+    """Apply, save, replace and delete named profiles."""
+    state = st.session_state
+    notice = state.pop(_NOTICE, None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+    stored = store().list()
+    names = [entry.name for entry in stored if entry.profile is not None]
+    if state.get(PROFILE) not in (NO_PROFILE, *names):
+        state[PROFILE] = NO_PROFILE
+    st.selectbox(
+        "Apply a saved profile",
+        [NO_PROFILE, *names],
+        key=PROFILE,
+        format_func=lambda name: name or "None",
+        help="A profile keeps the marks you placed for one person, relative to their body, so "
+        "they follow them on other photos and in the live view.",
+    )
+    for entry in stored:
+        if entry.profile is None:
+            st.warning(f"{sentence(entry.problem)}.")
+    taps = current_taps(photo)
+    can_save = taps is not None and bool(taps.image_xy) and result.anatomy is not None
+    name_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
+    name_column.text_input("Save the marks as a profile named", key=SAVE_AS, max_chars=40)
+    button_column.button(
+        "Save profile",
+        on_click=_save,
+        args=(photo, result),
+        disabled=not can_save,
+        width="stretch",
+    )
+    if not can_save:
+        st.caption("Place at least one mark on a body the finder can use, then save.")
+    if state.get(PROFILE):
+        st.button("Delete this profile", on_click=_delete, args=(state[PROFILE],))
+
+
+def _save(photo: Photo, result: FinderResult) -> None:
+    state = st.session_state
+    name = state.get(SAVE_AS, "").strip()
+    taps = current_taps(photo)
+    try:
+        if taps is None or result.anatomy is None:
+            raise ProfileError("place at least one mark on a body the finder can use first")
+        profile = profile_from(name, taps, result.anatomy)
+        existing = {entry.name for entry in store().list()}
+        path = store().save(profile, replace=name in existing and name == state.get(PROFILE))
+    except (ProfileError, FitError) as error:
+        state[_NOTICE] = ("error", f"Not saved: {error}.")
+        return
+    state[PROFILE] = profile.name
+    state[_NOTICE] = ("success", f"Saved the profile “{profile.name}” in {path.parent}.")
+
+
+def _delete(name: str) -> None:
+    state = st.session_state
+    try:
+        store().delete(name)
+    except ProfileError as error:
+        state[_NOTICE] = ("error", sentence(str(error)))
+        return
+    state[PROFILE] = NO_PROFILE
+    state[_NOTICE] = ("info", f"Deleted the profile “{name}”.")
+
+
+def _data_url(bgr: np.ndarray) -> str:
+    small, _ = downscale_for_inference(bgr, BOARD_MAX_SIDE_PX)
+    encoded = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 85])[1]
+    return "data:image/jpeg;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
