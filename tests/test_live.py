@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from finder.catalog import load_catalog
+from finder.fit import Profile
 from finder.live import LiveProcessor, LiveSettings, mirror_result
 from finder.live_benchmark import run as run_benchmark
 from tests.video import FPS, clip_frames
@@ -190,3 +191,26 @@ def test_benchmark_report_runs_on_a_short_clip(frames):
     report = run_benchmark(frames[:6], rounds=1)
     assert "| bare pose" in report and "| live, all points |" in report
     assert re.search(r"ratio (NOT )?met \(\d\.\d\d at worst\)", report), report
+
+
+def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
+    """The profile's C7 sits 1 cun above the model's on every frame, wherever the body is."""
+    _, _, _, results = plain
+    first = next(r for r in results if r.accepted)
+    c7_up, c7_left = first.anatomy.reference.to_body(first.anatomy.landmarks["C7"].xy)
+    profile_c7 = Profile("Alex", {"C7": (c7_up + 1.0, c7_left)})
+    processor = LiveProcessor(LiveSettings(profile=profile_c7))
+    try:
+        _, _, with_profile = run(processor, frames)
+    finally:
+        processor.close()
+    shifts = []
+    for before, after in zip(results, with_profile, strict=True):
+        if before.accepted and after.accepted:
+            assert after.profile == "Alex"
+            frame = before.anatomy.frame
+            moved = after.anatomy.landmarks["C7"].xy - before.anatomy.landmarks["C7"].xy
+            shifts.append(float(moved @ frame.up) / frame.cun_px)
+    assert len(shifts) > FRAMES // 2
+    # pulled toward the tap one cun up, weighed against the pose's own C7 estimate
+    assert all(0.2 < shift < 1.0 for shift in shifts), shifts

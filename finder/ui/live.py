@@ -17,6 +17,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from finder.catalog import load_catalog
 from finder.live import LiveProcessor
 from finder.ui import UPLOAD, Photo
+from finder.ui.taps import chosen_profile
 from finder.view import VIEW_CHOICES
 
 PROCESSOR = "_live_processor"  # this session's LiveProcessor
@@ -67,12 +68,19 @@ def render_live_page() -> None:
             help="Shows the video as in a mirror. Left and right points keep the receiver's "
             "own sides.",
         )
+        profile = chosen_profile()
+        if profile:
+            st.caption(
+                f"Profile **{profile.name}** is active: its marks follow the receiver "
+                "(choose profiles on the Photo page)."
+            )
     _save_widgets()
     live = processor()
     live.configure(
         codes=None if focus == ALL_POINTS else catalog.routine(focus).points,
         mirrored=mirrored,
         view=view,
+        profile=profile,
     )
 
     with video:
