@@ -3,7 +3,16 @@
 A relaxation-massage aid; it does not diagnose or treat.
 """
 
+from finder.fit import Profile, Taps
 from finder.pipeline import locate_image, locate_landmarks
 from finder.result import FinderResult, LocatedPoint, Omission
 
-__all__ = ["FinderResult", "LocatedPoint", "Omission", "locate_image", "locate_landmarks"]
+__all__ = [
+    "FinderResult",
+    "LocatedPoint",
+    "Omission",
+    "Profile",
+    "Taps",
+    "locate_image",
+    "locate_landmarks",
+]
