@@ -30,7 +30,6 @@ class Copy:
     """A transformed copy of a photo: `back` maps (n, 2) pixel positions in the copy to the
     original's pixels; `swaps_sides` when the copy shows the owner's other hand (a mirror)."""
 
-    name: str
     bgr: np.ndarray
     back: Callable[[np.ndarray], np.ndarray]
     swaps_sides: bool = False
@@ -38,16 +37,13 @@ class Copy:
 
 def mirrored(bgr: np.ndarray, hands_box) -> Copy:
     width = bgr.shape[1]
-    return Copy(
-        "mirrored", cv2.flip(bgr, 1), lambda xy: np.column_stack((width - xy[:, 0], xy[:, 1])), True
-    )
+    return Copy(cv2.flip(bgr, 1), lambda xy: np.column_stack((width - xy[:, 0], xy[:, 1])), True)
 
 
 def rotated_90(bgr: np.ndarray, hands_box) -> Copy:
     """Turned a quarter clockwise: original (x, y) -> (height - y, x)."""
     height = bgr.shape[0]
     return Copy(
-        "rotated 90°",
         cv2.rotate(bgr, cv2.ROTATE_90_CLOCKWISE),
         lambda xy: np.column_stack((xy[:, 1], height - xy[:, 0])),
     )
@@ -66,7 +62,6 @@ def rotated(bgr: np.ndarray, hands_box, degrees: float = ROTATION_DEG) -> Copy:
     inverse = cv2.invertAffineTransform(matrix)
     # MediaPipe's pixel positions are continuous (pixel i spans i..i+1); OpenCV's are centres.
     return Copy(
-        f"rotated {degrees:.0f}°",
         cv2.warpAffine(bgr, matrix, (int(size[0]), int(size[1]))),
         lambda xy: (np.column_stack((xy - 0.5, np.ones(len(xy)))) @ inverse.T) + 0.5,
     )
@@ -85,7 +80,7 @@ def cropped(bgr: np.ndarray, hands_box) -> Copy:
     x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
     x1, y1 = min(int(np.ceil(box[2])), width), min(int(np.ceil(box[3])), height)
     offset = np.array([x0, y0], float)
-    return Copy("cropped close", bgr[y0:y1, x0:x1], lambda xy: xy + offset)
+    return Copy(bgr[y0:y1, x0:x1], lambda xy: xy + offset)
 
 
 def halved(bgr: np.ndarray, hands_box) -> Copy:
@@ -93,10 +88,17 @@ def halved(bgr: np.ndarray, hands_box) -> Copy:
     size = (max(width // 2, 1), max(height // 2, 1))
     scale = np.array([width / size[0], height / size[1]])
     small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-    return Copy("half size", small, lambda xy: xy * scale)
+    return Copy(small, lambda xy: xy * scale)
 
 
-COPIES = (mirrored, rotated_90, rotated, cropped, halved)
+# The kinds of copy: name -> maker(bgr, hands_box or None) -> Copy.
+COPIES: dict[str, Callable[[np.ndarray, tuple | None], Copy]] = {
+    "mirrored": mirrored,
+    "rotated 90°": rotated_90,
+    f"rotated {ROTATION_DEG:.0f}°": rotated,
+    "cropped close": cropped,
+    "half size": halved,
+}
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def evaluate_photo(path: Path, estimator: HandEstimator) -> PhotoOutcome:
         xy = np.vstack([hand.landmarks[:, :2] for hand in hands])
         box = (*xy.min(axis=0), *xy.max(axis=0))
     moves, lost, new = {}, {}, {}
-    for make in COPIES:
+    for name, make in COPIES.items():
         copy = make(bgr, box)
         _, result = locate(copy.bgr)
         seen = {
@@ -140,13 +142,13 @@ def evaluate_photo(path: Path, estimator: HandEstimator) -> PhotoOutcome:
             )[0]
             for p in result.points
         }
-        moves[copy.name] = [
+        moves[name] = [
             float(np.linalg.norm(seen[key] - xy) / fcun[key[1]])
             for key, xy in placed.items()
             if key in seen
         ]
-        lost[copy.name] = sum(key not in seen for key in placed)
-        new[copy.name] = sum(key not in placed for key in seen)
+        lost[name] = sum(key not in seen for key in placed)
+        new[name] = sum(key not in placed for key in seen)
     return PhotoOutcome(
         path.name, "; ".join(notes) or original.summary(), len(placed), moves, lost, new
     )
@@ -156,7 +158,7 @@ def run(paths: Sequence[Path]) -> str:
     """Markdown tables: per photo, then per kind of copy."""
     estimator = HandEstimator("still")
     outcomes = [evaluate_photo(path, estimator) for path in paths]
-    names = [make(np.zeros((4, 4, 3), np.uint8), None).name for make in COPIES]
+    names = list(COPIES)
     lines = [
         "| photo | what the finder reads | points placed | "
         + " | ".join(f"{name}: median move (cun)" for name in names)

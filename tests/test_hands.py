@@ -380,11 +380,11 @@ def test_the_evaluation_maps_every_copy_back_onto_the_original():
     image = np.zeros((300, 400, 3), np.uint8)
     spot = np.array([250.5, 100.5])  # the centre of pixel (250, 100)
     image[100, 250] = 255
-    for make in COPIES:
+    for name, make in COPIES.items():
         copy = make(image, (200, 50, 300, 150))
         found = np.argwhere(copy.bgr.max(axis=2) == copy.bgr.max())
         centre = found.mean(axis=0)[::-1] + 0.5
-        np.testing.assert_allclose(copy.back(centre[None])[0], spot, atol=1.0, err_msg=copy.name)
+        np.testing.assert_allclose(copy.back(centre[None])[0], spot, atol=1.0, err_msg=name)
 
 
 # --- the command line and the app --------------------------------------------------------------
