@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finder.ui import DISCLAIMER, PAGES, guarded, guided, keep_widget_state, library, photo
+from finder.ui import DISCLAIMER, PAGES, guarded, guided, hand, keep_widget_state, library, photo
 
 PAGE = "page"  # the open tab
 
@@ -21,13 +21,21 @@ def render_live() -> None:
 
 RENDERERS = {
     "Photo": photo.render_photo_page,
+    "Hand": hand.render_hand_page,
     "Guided session": guided.render_guided_page,
     "Live camera": render_live,
     "Point library": library.render_library_page,
 }
 
 st.set_page_config(page_title="Acupressure point finder", page_icon="👐", layout="wide")
-keep_widget_state((*photo.PERSISTENT_KEYS, *guided.PERSISTENT_KEYS, *library.PERSISTENT_KEYS))
+keep_widget_state(
+    (
+        *photo.PERSISTENT_KEYS,
+        *hand.PERSISTENT_KEYS,
+        *guided.PERSISTENT_KEYS,
+        *library.PERSISTENT_KEYS,
+    )
+)
 st.title("Acupressure point finder")
 st.caption(DISCLAIMER)
 # Lazy tabs: only the open one runs (on_change="rerun"), so a hidden page costs nothing.

@@ -15,11 +15,13 @@ from pathlib import Path
 import cv2
 
 from finder.catalog import load_catalog
+from finder.hand_pipeline import locate_hand_points
 from finder.imageio import ImageError, read_image
 from finder.overlay import Annotator
 from finder.pipeline import locate_image
 from finder.view import VIEW_CHOICES
 
+HAND_VIEW = "hand"  # the back of the hand: MediaPipe Hands instead of BlazePose
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 EXIT_BAD_INPUT = 2
 
@@ -73,7 +75,10 @@ def annotate_one(
         bgr = read_image(source)
     except ImageError as error:
         return Outcome(source, False, str(error))
-    result = locate_image(bgr, view=view, codes=codes)
+    if view == HAND_VIEW:
+        result = locate_hand_points(bgr, codes=codes)
+    else:
+        result = locate_image(bgr, view=view, codes=codes)
     drawn = Annotator().annotate(bgr, result)
     cv2.imwrite(str(out_dir / f"{stem}.png"), drawn)
     (out_dir / f"{stem}.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")
@@ -198,6 +203,13 @@ def command_evaluate_taps(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate_hands(args: argparse.Namespace) -> int:
+    from finder.hand_evaluation import run
+
+    print(run(collect_images(args.inputs)))
+    return 0
+
+
 def command_benchmark(args: argparse.Namespace) -> int:
     from finder.benchmark import run
 
@@ -218,9 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--points", metavar="CODE,...", help="only these points (any alias)")
     annotate.add_argument(
         "--view",
-        choices=VIEW_CHOICES,
+        choices=(*VIEW_CHOICES, HAND_VIEW),
         default="auto",
-        help="which side of the body faces the camera (default: auto, leaning to back)",
+        help="which side of the body faces the camera (default: auto, leaning to back); "
+        "hand: photos of the back of the hand (LI-4, TE-3)",
     )
     annotate.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
     annotate.set_defaults(run=command_annotate)
@@ -238,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "evaluate-taps", help="how much a partner's taps help, on ANSUR II bodies"
     ).set_defaults(run=command_evaluate_taps)
+    hands = commands.add_parser(
+        "evaluate-hands", help="hand view on photos and their mirrored, rotated, cropped copies"
+    )
+    hands.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
+    hands.set_defaults(run=command_evaluate_hands)
     bench = commands.add_parser("benchmark", help="time each stage on photos")
     bench.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
     bench.add_argument("--repeats", type=int, default=3)

@@ -18,6 +18,7 @@ SIDE_LABELS = {
     "right": "receiver's right side",
     "midline": "on the midline (the spine)",
 }
+HAND_SIDE_LABELS = {"left": "receiver's left hand", "right": "receiver's right hand"}
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,26 @@ class Step:
         return self.point.code
 
     @property
+    def on_hand(self) -> bool:
+        """A point on the back of the hand: found on a photo of the hand, not of the back."""
+        return "hand" in self.point.views
+
+    @property
     def side_label(self) -> str:
-        return SIDE_LABELS[self.side]
+        return (HAND_SIDE_LABELS if self.on_hand else SIDE_LABELS)[self.side]
+
+
+def split_for_pregnancy(
+    points: tuple[Point, ...], pregnant: bool
+) -> tuple[tuple[Point, ...], tuple[Point, ...]]:
+    """(kept, left out): when `pregnant`, the points the catalog marks "avoid" (GB-21, BL-60,
+    LI-4) are left out; otherwise every point is kept."""
+    if not pregnant:
+        return points, ()
+    return (
+        tuple(p for p in points if p.pregnancy != "avoid"),
+        tuple(p for p in points if p.pregnancy == "avoid"),
+    )
 
 
 def plan_steps(
@@ -46,17 +65,13 @@ def plan_steps(
     right), and the points left out. When `pregnant`, points the catalog marks "avoid" (GB-21,
     BL-60, LI-4) are left out and those marked "caution" (lumbosacral points, CV-6) are flagged."""
     catalog = catalog or load_catalog()
+    kept, left_out = split_for_pregnancy(tuple(map(catalog.get, routine.points)), pregnant)
     steps: list[Step] = []
-    left_out: list[Point] = []
-    for code in routine.points:
-        point = catalog.get(code)
-        if pregnant and point.pregnancy == "avoid":
-            left_out.append(point)
-            continue
+    for point in kept:
         caution = pregnant and point.pregnancy == "caution"
         duration = point.technique.duration_s[1]
         steps.extend(Step(point, side, duration, caution) for side in point_sides(point))
-    return tuple(steps), tuple(left_out)
+    return tuple(steps), left_out
 
 
 @dataclass(frozen=True)

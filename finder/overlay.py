@@ -65,9 +65,12 @@ class Annotator:
         if not points:
             _banner(canvas, result.summary(), unit)
             return canvas
-        frame = result.anatomy.frame
-        # Sizes follow the body (cun) within limits that stay readable on a phone.
-        scale = float(np.clip(0.045 * frame.cun_px, 0.45 * unit, 0.9 * unit))
+        frame = result.anatomy.frame if result.anatomy else None
+        # Sizes follow the body (cun) within limits that stay readable on a phone; a view
+        # without a body frame (the hand view) takes the middle of those limits.
+        scale = (
+            float(np.clip(0.045 * frame.cun_px, 0.45 * unit, 0.9 * unit)) if frame else 0.7 * unit
+        )
         if self.show_midline and result.view == "back":
             _draw_midline(canvas, result, unit, scale)
         _draw_rings(canvas, points, _t(2 * unit))
@@ -81,7 +84,7 @@ class Annotator:
             cv2.circle(canvas, centre, dot + _t(2 * scale), WHITE, -1, cv2.LINE_AA)
             cv2.circle(canvas, centre, dot, colour, -1, cv2.LINE_AA)
             taken.append((centre[0] - dot, centre[1] - dot, centre[0] + dot, centre[1] + dot))
-            outward = {"left": frame.left, "right": -frame.left}.get(point.side, -frame.left)
+            outward = _outward(frame, point.side)
             labels.append((point.code, centre, dot, outward, (2.0 if big else 1.0) * scale, colour))
         for code, centre, dot, outward, text_scale, colour in labels:
             _place_label(canvas, code, centre, dot, outward, text_scale, colour, taken)
@@ -94,6 +97,13 @@ class Annotator:
         if badge:
             _badge(canvas, badge, unit)
         return canvas
+
+
+def _outward(frame, side: str) -> np.ndarray:
+    """Where a label goes first: away from the spine on a body, to the right without one."""
+    if frame is None:
+        return np.array([1.0, 0.0])
+    return {"left": frame.left, "right": -frame.left}.get(side, -frame.left)
 
 
 def _t(value: float) -> int:
@@ -228,6 +238,8 @@ def _legend(canvas, meridians: list[str], unit: float) -> None:
 
 def _draw_taps(canvas, result: FinderResult, scale: float) -> None:
     """The landmarks a partner placed: small gold diamonds with a dark edge."""
+    if result.anatomy is None:
+        return
     half = _t(9 * scale)
     for name in sorted(result.anatomy.tapped):
         x, y = _px(result.anatomy.landmarks[name].xy)

@@ -34,6 +34,7 @@ def test_opens_with_the_sample_annotated(app):
     no_failures(app)
     assert [tab.label for tab in app.tabs] == [
         "Photo",
+        "Hand",
         "Guided session",
         "Live camera",
         "Point library",

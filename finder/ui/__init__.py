@@ -20,14 +20,14 @@ import pandas as pd
 import streamlit as st
 
 from finder.fit import Profile, Taps
-from finder.imageio import decode_image
+from finder.imageio import ImageError, decode_image
 from finder.pipeline import locate_landmarks
 from finder.pose import PoseEstimator
 from finder.result import FinderResult
 
 log = logging.getLogger(__name__)
 
-PAGES = ("Photo", "Guided session", "Live camera", "Point library")
+PAGES = ("Photo", "Hand", "Guided session", "Live camera", "Point library")
 DISCLAIMER = (
     "A relaxation-massage aid for partners: it shows where points usually lie. It does not "
     "diagnose or treat anything; for pain that persists, see a health professional."
@@ -42,6 +42,9 @@ MAX_CACHED_DETECTIONS = 4  # per session: a few photos, so switching back is ins
 UPLOAD = "upload"  # the uploaded Photo, while it is the current one
 SAMPLE = "photo_sample"  # the chosen sample's file name (a selectbox)
 VIEW = "photo_view"  # "auto" | "back" | "front" (a radio)
+PREGNANT = (
+    "guided_pregnant"  # "the receiver may be pregnant" (a toggle on the guided and hand pages)
+)
 _ESTIMATOR = "_estimator"
 _DETECTIONS = "_detections"
 
@@ -138,6 +141,19 @@ def photo_from_bytes(name: str, data: bytes) -> Photo:
     bgr = decode_image(data)
     bgr.flags.writeable = False
     return Photo(name, hashlib.sha1(data).hexdigest(), bgr)
+
+
+def photo_from_upload(uploaded) -> tuple[Photo | None, str | None]:
+    """A file_uploader's or camera_input's value decoded: (photo, None), or (None, a message for
+    the user) when it cannot be used; (None, None) when there is no file."""
+    if uploaded is None:
+        return None, None
+    try:
+        return photo_from_bytes(uploaded.name, uploaded.getvalue()), None
+    except ImageError as error:
+        return None, f"This file can't be used: {error}."
+    except Exception as error:  # a widget callback's failure would otherwise show a traceback
+        return None, f"Something went wrong reading {uploaded.name}: {error}."
 
 
 def current_photo() -> Photo | None:

@@ -19,11 +19,20 @@ from finder.guided import GuidedSession, Step, focus_box, plan_steps
 from finder.overlay import Annotator
 from finder.points import point_sides
 from finder.result import FinderResult, LocatedPoint
-from finder.ui import Photo, analyse, current_photo, fmt_seconds, guarded, sentence, table
+from finder.ui import (
+    PREGNANT,
+    Photo,
+    analyse,
+    current_photo,
+    fmt_seconds,
+    guarded,
+    sentence,
+    table,
+)
+from finder.ui.hand import render_hand_step
 
 SESSION = "guided"  # the GuidedSession, or absent before a session starts
 ROUTINE = "guided_routine"  # the chosen concern (a selectbox)
-PREGNANT = "guided_pregnant"  # "the receiver may be pregnant" (a toggle)
 AUTO = "guided_auto"  # move on when the time is up (a toggle)
 PERSISTENT_KEYS = (ROUTINE, PREGNANT, AUTO)
 PREGNANCY_CAUTION = (
@@ -147,6 +156,9 @@ def _step(session: GuidedSession) -> None:
 
 
 def _picture(step: Step) -> None:
+    if step.on_hand:
+        render_hand_step(step.point, step.side)
+        return
     photo = current_photo()
     if photo is None:
         st.info(f"No photo: find it by touch. {step.point.hint}")

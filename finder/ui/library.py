@@ -34,7 +34,7 @@ def render_library_page() -> None:
     st.caption(f"{len(points)} of {len(catalog.points)} points")
     for point in points:
         with st.expander(point.name, expanded=len(points) == 1):
-            _describe(point)
+            describe_point(point)
 
 
 def find_points(catalog: Catalog, text: str) -> list[Point]:
@@ -51,7 +51,8 @@ def find_points(catalog: Catalog, text: str) -> list[Point]:
     return found
 
 
-def _describe(point: Point) -> None:
+def describe_point(point: Point) -> None:
+    """Names, location, technique and cautions (pregnancy first) of one point."""
     low, high = point.technique.duration_s
     seconds = f"{low} s" if low == high else f"{low}–{high} s"
     sides = "both sides" if point.bilateral else "on the midline"

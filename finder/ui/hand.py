@@ -1,0 +1,215 @@
+"""The Hand page, "Show me the back of your hand": a photo of the back of the receiver's hand
+(uploaded, taken with this device's camera, or the bundled sample) with LI-4 and TE-3 drawn on
+each back of a hand, how to press them and their cautions.
+
+The guided session's hand steps use the same photo through `render_hand_step`. The hand model
+lives in `finder.hands`; this page only wires it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from finder.catalog import Point, load_catalog
+from finder.guided import split_for_pregnancy
+from finder.hand_pipeline import locate_hand_points
+from finder.hands import hand_points
+from finder.overlay import Annotator
+from finder.pose import HandEstimator
+from finder.result import FinderResult
+from finder.ui import (
+    MAX_CACHED_DETECTIONS,
+    PREGNANT,
+    SAMPLE_SUFFIXES,
+    SAMPLES_DIR,
+    Photo,
+    load_sample,
+    photo_from_upload,
+    sentence,
+    table,
+)
+from finder.ui.library import describe_point
+from finder.ui.photo import located_rows, omitted_rows, subset
+
+HAND_SAMPLES = "hands"  # folder of hand samples inside samples/
+SAMPLE = "hand_sample"  # the chosen hand sample (a selectbox)
+PERSISTENT_KEYS = (SAMPLE,)
+HAND_TIP = (
+    "Tip: the back of the hand toward the camera, fingers together and straight, the hand "
+    "filling much of the picture, in good light."
+)
+_PHOTO = "_hand_photo"  # the uploaded or captured Photo, while it is the current one
+_ERROR = "_hand_photo_error"
+_GENERATION = "_hand_input_generation"  # bumped to empty the uploader and the camera
+_ESTIMATOR = "_hand_estimator"
+_RESULTS = "_hand_results"
+
+
+def render_hand_page() -> None:
+    state = st.session_state
+    state.setdefault(PREGNANT, False)
+    st.subheader("Show me the back of your hand")
+    st.markdown(
+        "Two points for the upper back, neck and shoulders lie on the back of the hand: LI-4 and "
+        "TE-3. Take or upload a photo of the back of the receiver's hand (one or both hands); the "
+        "finder tells which hand it is and marks the points on its back."
+    )
+    controls, picture = st.columns([1, 1.4], gap="large")
+    with controls:
+        hand_photo_input("hand")
+        pregnant = st.toggle("The receiver may be pregnant", key=PREGNANT)
+    kept, left_out = split_for_pregnancy(hand_points(), pregnant)
+    photo = current_hand_photo()
+    with picture:
+        if photo is None:
+            st.info("Take or upload a photo of the back of the receiver's hand to begin.")
+            return
+        full = analyse_hand(photo)
+        result = subset(full, [point.code for point in kept])
+        st.image(
+            Annotator().annotate(photo.bgr, result),
+            channels="BGR",
+            width="stretch",
+            caption=_caption(photo, full),
+        )
+        if not full.accepted:
+            st.warning(f"{sentence(full.summary())}. {HAND_TIP}")
+        if left_out:
+            names = ", ".join(point.name for point in left_out)
+            st.warning(f"Left out because the receiver may be pregnant: {names}.")
+    if result.points:
+        st.subheader("Located points")
+        table(located_rows(result, load_catalog().get))
+    if full.accepted and result.omitted:
+        st.subheader("Not placed on this photo")
+        table(omitted_rows(result, load_catalog().get))
+    st.subheader("How to press")
+    for point in kept:
+        with st.expander(point.name, expanded=True):
+            describe_point(point)
+
+
+def render_hand_step(point: Point, side: str) -> None:
+    """The guided session's picture for a point on the back of the hand: a photo of that hand
+    with the point drawn large, or why it is not placed and a way to take the photo."""
+    photo = current_hand_photo()
+    result = analyse_hand(photo) if photo is not None else None
+    placed = [p for p in result.points if (p.code, p.side) == (point.code, side)] if result else []
+    if placed:
+        drawn = Annotator(show_legend=False).annotate(
+            photo.bgr, replace(result, points=(placed[0],)), highlight=point.code
+        )
+        st.image(
+            drawn,
+            channels="BGR",
+            width="stretch",
+            caption=f"{point.code} on the back of the receiver's {side} hand.",
+        )
+    else:
+        reason = _why_not(result, point.code, side) if result else "no photo of the hand yet"
+        st.info(
+            f"{sentence(reason)}. Take a photo of the back of the receiver's {side} hand below, "
+            f"or find it by touch: {point.hint}"
+        )
+    with st.expander("Photo of the hand", expanded=not placed):
+        hand_photo_input("guided_hand")
+
+
+def hand_photo_input(prefix: str) -> None:
+    """Upload, camera and sample widgets that set the current hand photo; `prefix` keeps the
+    widgets of different pages apart."""
+    state = st.session_state
+    generation = state.setdefault(_GENERATION, 0)
+    upload_key = f"{prefix}_upload_{generation}"
+    st.file_uploader(
+        "Upload a photo of the back of the hand",
+        type=["jpg", "jpeg", "png", "webp"],
+        key=upload_key,
+        on_change=_on_photo,
+        args=(upload_key,),
+        help="The photo stays in this browser session only; nothing is saved.",
+    )
+    if st.toggle("Use this device's camera", key=f"{prefix}_camera_on"):
+        camera_key = f"{prefix}_camera_{generation}"
+        st.camera_input(
+            "Take a photo of the back of the hand",
+            key=camera_key,
+            on_change=_on_photo,
+            args=(camera_key,),
+        )
+    if state.get(_ERROR):
+        st.error(state[_ERROR])
+    names = hand_sample_names()
+    if names:
+        state.setdefault(SAMPLE, names[0])
+        st.selectbox(
+            "Or try a sample photo",
+            names,
+            key=SAMPLE,
+            on_change=_use_sample,
+            format_func=lambda name: name.split("/")[-1],
+        )
+        if state.get(_PHOTO) is not None:
+            st.button("Back to the sample photo", on_click=_use_sample, key=f"{prefix}_back")
+
+
+def hand_sample_names() -> list[str]:
+    """The bundled hand samples as paths under samples/ ("hands/hands-on-back.jpg")."""
+    folder = SAMPLES_DIR / HAND_SAMPLES
+    if not folder.is_dir():
+        return []
+    return sorted(
+        f"{HAND_SAMPLES}/{p.name}" for p in folder.iterdir() if p.suffix.lower() in SAMPLE_SUFFIXES
+    )
+
+
+def current_hand_photo() -> Photo | None:
+    """The uploaded or captured hand photo, else the chosen hand sample; None when neither."""
+    state = st.session_state
+    if state.get(_PHOTO) is not None:
+        return state[_PHOTO]
+    names = hand_sample_names()
+    if not names:
+        return None
+    name = state.get(SAMPLE)
+    return load_sample(name if name in names else names[0])
+
+
+def analyse_hand(photo: Photo) -> FinderResult:
+    """The hand points on `photo` (all of them), computed once per session and photo with this
+    session's own hand model."""
+    state = st.session_state
+    if _ESTIMATOR not in state:
+        state[_ESTIMATOR] = HandEstimator("still")
+    results: dict[str, FinderResult] = state.setdefault(_RESULTS, {})
+    if photo.key not in results:
+        results[photo.key] = locate_hand_points(photo.bgr, estimator=state[_ESTIMATOR])
+        while len(results) > MAX_CACHED_DETECTIONS:
+            results.pop(next(iter(results)))
+    return results[photo.key]
+
+
+def _on_photo(key: str) -> None:
+    state = st.session_state
+    state[_PHOTO], state[_ERROR] = photo_from_upload(state.get(key))
+
+
+def _use_sample() -> None:
+    state = st.session_state
+    state[_PHOTO] = None
+    state[_ERROR] = None
+    state[_GENERATION] = state.get(_GENERATION, 0) + 1  # empties the uploader and the camera
+
+
+def _caption(photo: Photo, result: FinderResult) -> str:
+    source = f"Sample photo: {photo.licence}" if photo.licence else photo.name
+    return f"{source}. {sentence(result.view_reason)}." if result.view_reason else source
+
+
+def _why_not(result: FinderResult, code: str, side: str) -> str:
+    for omission in result.omitted:
+        if (omission.code, omission.side) == (code, side):
+            return omission.reason
+    return result.summary()
