@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from finder.catalog import Point, load_catalog
 from finder.imageio import read_image
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
+from finder.rescue import Box, find_pose
 from finder.result import FinderResult, Omission
 from finder.trust import check_pose
 from finder.view import orient
@@ -68,15 +70,23 @@ def locate_image(
     view: str = "auto",
     codes: Iterable[str] | None = None,
     estimator: PoseEstimator | None = None,
+    box: Box | None = None,
+    rescue: bool = True,
 ) -> FinderResult:
-    """Points on a photo: a file path or a BGR uint8 array (OpenCV order)."""
+    """Points on a photo: a file path or a BGR uint8 array (OpenCV order).
+
+    `box` (x, y, w, h in image pixels) marks the receiver when someone else is in view; with
+    `rescue`, turned and padded copies are tried when the upright pass finds no plausible body
+    (finder.rescue). Raises finder.rescue.BoxError for an unusable box."""
     bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
-    landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    if landmarks is None:
-        return no_person_result(width, height, codes)
-    return locate_landmarks(landmarks, (width, height), view, codes)
+    found = find_pose(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), estimator, view, box, rescue)
+    if found.landmarks is None:
+        result = no_person_result(width, height, codes)
+    else:
+        result = locate_landmarks(found.landmarks, (width, height), view, codes)
+    return replace(result, pose_source=found.source)
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,7 @@ class FinderResult:
     points: tuple[LocatedPoint, ...]
     omitted: tuple[Omission, ...]
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
+    pose_source: str = "upright"  # which attempt found the pose (finder.rescue.Attempt.describe)
 
     @property
     def accepted(self) -> bool:
@@ -69,9 +70,15 @@ class FinderResult:
         return self.anatomy.frame.cun_px if self.anatomy else None
 
     def summary(self) -> str:
-        """One line for a person: what was placed, or why nothing was."""
+        """One line for a person: what was placed, or why nothing was; and how the body was
+        found when that took more than the upright picture."""
         if not self.accepted:
             return self.problems[0]
+        if self.pose_source == "upright":
+            return self._placed()
+        return f"{self._placed()}; pose found: {self.pose_source}"
+
+    def _placed(self) -> str:
         if not self.points:
             if self.view == "front":
                 return (
@@ -89,6 +96,7 @@ class FinderResult:
             "view_reason": self.view_reason,
             "accepted": self.accepted,
             "problems": list(self.problems),
+            "pose_source": self.pose_source,
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],
