@@ -9,6 +9,7 @@ poses sit at the right place.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,7 @@ class PhotoRow:
     upright: FinderResult
     rescued: tuple[FoundPose, FinderResult]
     boxed: tuple[FoundPose, FinderResult] | None
+    final_ms: float  # pose search time of the final run (the box's when there is one)
 
     @property
     def final(self) -> FinderResult:
@@ -77,12 +79,16 @@ def photo_row(path: Path, box: Box | None, estimator: PoseEstimator) -> PhotoRow
     rgb = cv2.cvtColor(read_image(path), cv2.COLOR_BGR2RGB)
     size = (rgb.shape[1], rgb.shape[0])
     upright = locate_found(find_pose(rgb, estimator, rescue=False), size)
+    started = time.perf_counter()
     rescued = find_pose(rgb, estimator)
+    final_ms = (time.perf_counter() - started) * 1000
     boxed = None
     if box is not None:
+        started = time.perf_counter()
         found = find_pose(rgb, estimator, box=box)
+        final_ms = (time.perf_counter() - started) * 1000
         boxed = (found, locate_found(found, size))
-    return PhotoRow(path.name, upright, (rescued, locate_found(rescued, size)), boxed)
+    return PhotoRow(path.name, upright, (rescued, locate_found(rescued, size)), boxed, final_ms)
 
 
 def outcome(result: FinderResult) -> str:
@@ -100,15 +106,17 @@ def rescue_cell(found: FoundPose) -> str:
         return "not needed"
     if not found.attempt.upright:
         return f"{found.source} ({found.support} others agree)"
-    return f"none ({found.plausible} of {found.passes - 1} plausible, none confirmed)"
+    unconfirmed = ", none confirmed" if found.plausible else ""
+    return f"none ({found.plausible} of {found.passes - 1} plausible{unconfirmed})"
 
 
 def photo_table(rows: Sequence[PhotoRow]) -> str:
-    """One line per photo and the totals; the box column runs upright-then-rescue in the box."""
+    """One line per photo and the totals; the box column runs upright-then-rescue in the box;
+    points, passes and time are those of the final run (with the box when there is one)."""
     lines = [
         "| photo | upright | rotation/padding | receiver box | box: rotation/padding | points "
-        "| passes |",
-        "|---|---|---|---|---|---:|---:|",
+        "| passes | pose (ms) |",
+        "|---|---|---|---|---|---:|---:|---:|",
     ]
     for row in rows:
         boxed = "no box" if row.boxed is None else outcome(row.boxed[1])
@@ -116,7 +124,7 @@ def photo_table(rows: Sequence[PhotoRow]) -> str:
         passes = (row.boxed or row.rescued)[0].passes
         lines.append(
             f"| {row.name[:2]} | {outcome(row.upright)} | {rescue_cell(row.rescued[0])} | "
-            f"{boxed} | {box_rescue} | {len(row.final.points)} | {passes} |"
+            f"{boxed} | {box_rescue} | {len(row.final.points)} | {passes} | {row.final_ms:.0f} |"
         )
     boxes = [r for r in rows if r.boxed is not None]
     lines.append(
@@ -125,7 +133,8 @@ def photo_table(rows: Sequence[PhotoRow]) -> str:
         f"{sum(r.boxed[1].accepted for r in boxes)} of {len(boxes)} accepted | "
         f"{sum(not r.boxed[0].attempt.upright for r in boxes)} rescued | "
         f"{sum(len(r.final.points) for r in rows)} | "
-        f"{sum((r.boxed or r.rescued)[0].passes for r in rows)} |"
+        f"{sum((r.boxed or r.rescued)[0].passes for r in rows)} | "
+        f"{sum(r.final_ms for r in rows):.0f} |"
     )
     return "\n".join(lines)
 
