@@ -15,7 +15,7 @@ from finder.catalog import Point, load_catalog
 from finder.imageio import read_image
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
-from finder.rescue import Box, find_pose
+from finder.rescue import Box, FoundPose, find_pose
 from finder.result import FinderResult, Omission
 from finder.trust import check_pose
 from finder.view import orient
@@ -82,10 +82,21 @@ def locate_image(
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
     found = find_pose(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), estimator, view, box, rescue)
+    return locate_found(found, (width, height), view, codes)
+
+
+def locate_found(
+    found: FoundPose,
+    image_size: tuple[int, int],
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+) -> FinderResult:
+    """Points from a pose search (landmarks in original pixels, or nobody found), marked with
+    the attempt that found the pose; image_size = (width, height) in pixels."""
     if found.landmarks is None:
-        result = no_person_result(width, height, codes)
+        result = no_person_result(*image_size, codes)
     else:
-        result = locate_landmarks(found.landmarks, (width, height), view, codes)
+        result = locate_landmarks(found.landmarks, image_size, view, codes)
     return replace(result, pose_source=found.source)
 
 

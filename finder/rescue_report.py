@@ -20,7 +20,7 @@ import numpy as np
 from finder.catalog import load_catalog
 from finder.imageio import ImageError, read_image
 from finder.landmarks import Keypoint
-from finder.pipeline import locate_landmarks, no_person_result, shared_still_estimator
+from finder.pipeline import locate_found, shared_still_estimator
 from finder.pose import PoseEstimator
 from finder.rescue import QUARTER_TURNS, Attempt, Box, FoundPose, find_pose, render, to_attempt
 from finder.result import FinderResult
@@ -66,13 +66,6 @@ class PhotoRow:
     def final(self) -> FinderResult:
         """What the finder gives with everything it was given (the box, when there is one)."""
         return (self.boxed or self.rescued)[1]
-
-
-def locate_found(found: FoundPose, image_size: tuple[int, int]) -> FinderResult:
-    """Points from a found pose, as `locate_image` makes them (all catalog points)."""
-    if found.landmarks is None:
-        return no_person_result(*image_size)
-    return locate_landmarks(found.landmarks, image_size)
 
 
 def photo_row(path: Path, box: Box | None, estimator: PoseEstimator) -> PhotoRow:
