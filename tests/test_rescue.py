@@ -5,8 +5,8 @@ Tolerance on real photos: every back point (neck, upper back, lumbar: the points
 shoulders and hips) within BACK_TOLERANCE_CUN = 1.0 B-cun of where the upright photo puts it.
 BlazePose itself does not return the same keypoints for a turned or padded copy of the same
 photo: on photo 13 its shoulders and hips move by up to 0.9 cun between copies, and the back
-points by up to 0.7 cun. 1 cun is still below the body model's own 95th-percentile error (C7
-0.77, iliac crest 1.42 cun) and the 1.5 cun of the reported confidence, while any mistake in a
+points by up to 0.7 cun. 1 cun is within the body model's own error (95th percentile: C7 0.77,
+iliac crest 1.42 cun) and below the 1.5 cun of the reported confidence, while any mistake in a
 map back moves points by far more: one pixel is 0.07 cun on this photo, the border 27 cun, a
 swapped axis hundreds of pixels. Leg points are left out: the left knee is hidden behind the
 step and BlazePose moves it by up to 4 cun between copies.
