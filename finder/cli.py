@@ -19,6 +19,7 @@ from finder.hand_pipeline import locate_hand_points
 from finder.imageio import ImageError, read_image
 from finder.overlay import Annotator
 from finder.pipeline import locate_image
+from finder.rescue import Box, BoxError
 from finder.view import VIEW_CHOICES
 
 HAND_VIEW = "hand"  # the back of the hand: MediaPipe Hands instead of BlazePose
@@ -67,18 +68,37 @@ def output_stems(paths: Sequence[Path]) -> list[str]:
     return stems
 
 
+def parse_box(text: str) -> Box:
+    """`--box X,Y,W,H`: four whole numbers of pixels, width and height positive."""
+    try:
+        x, y, w, h = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not X,Y,W,H (four whole numbers of pixels, e.g. 0,1050,1067,550)"
+        ) from None
+    if w <= 0 or h <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be positive")
+    return x, y, w, h
+
+
 def annotate_one(
-    source: Path, stem: str, out_dir: Path, view: str, codes: list[str] | None
+    source: Path,
+    stem: str,
+    out_dir: Path,
+    view: str,
+    codes: list[str] | None,
+    box: Box | None = None,
+    rescue: bool = True,
 ) -> Outcome:
     """Annotate one photo into `<stem>.png` and `<stem>.json` in `out_dir`."""
     try:
         bgr = read_image(source)
-    except ImageError as error:
+        if view == HAND_VIEW:
+            result = locate_hand_points(bgr, codes=codes)
+        else:
+            result = locate_image(bgr, view=view, codes=codes, box=box, rescue=rescue)
+    except (ImageError, BoxError) as error:
         return Outcome(source, False, str(error))
-    if view == HAND_VIEW:
-        result = locate_hand_points(bgr, codes=codes)
-    else:
-        result = locate_image(bgr, view=view, codes=codes)
     drawn = Annotator().annotate(bgr, result)
     cv2.imwrite(str(out_dir / f"{stem}.png"), drawn)
     (out_dir / f"{stem}.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")
@@ -127,7 +147,8 @@ def command_annotate(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [
-        (p, s, out_dir, args.view, codes) for p, s in zip(paths, output_stems(paths), strict=True)
+        (p, s, out_dir, args.view, codes, args.box, args.rescue)
+        for p, s in zip(paths, output_stems(paths), strict=True)
     ]
     workers = min(args.jobs or os.cpu_count() or 1, len(jobs))
     progress = Progress(len(jobs))
@@ -217,6 +238,18 @@ def command_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_rescue_report(args: argparse.Namespace) -> int:
+    from finder.rescue_report import load_boxes, run
+
+    crops_from = Path(args.crops_from) if args.crops_from else None
+    try:
+        boxes = load_boxes(Path(args.boxes)) if args.boxes else {}
+        print(run(collect_images(args.inputs), boxes, crops_from, args.crops))
+    except (ValueError, ImageError) as error:  # a bad boxes file or crop photo
+        raise UsageError(str(error)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="finder",
@@ -234,6 +267,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="which side of the body faces the camera (default: auto, leaning to back); "
         "hand: photos of the back of the hand (LI-4, TE-3)",
+    )
+    annotate.add_argument(
+        "--box",
+        type=parse_box,
+        metavar="X,Y,W,H",
+        help="the receiver's box in pixels (left, top, width, height), when someone else is in "
+        "view; used for every image given",
+    )
+    annotate.add_argument(
+        "--no-rescue",
+        dest="rescue",
+        action="store_false",
+        help="use the upright picture only (no rotated or padded copies)",
     )
     annotate.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
     annotate.set_defaults(run=command_annotate)
@@ -260,6 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
     bench.add_argument("--repeats", type=int, default=3)
     bench.set_defaults(run=command_benchmark)
+    report = commands.add_parser(
+        "rescue-report", help="per photo: pose found upright, rotated/padded, in a receiver box"
+    )
+    report.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
+    report.add_argument(
+        "--boxes",
+        metavar="FILE",
+        help="receiver boxes by photo name, JSON (e.g. tests/data/receiver_boxes.json)",
+    )
+    report.add_argument(
+        "--crops-from",
+        metavar="IMAGE",
+        help="also try random rotated crops of this full-body photo (its upright pose: the truth)",
+    )
+    report.add_argument("--crops", type=int, default=40, help="how many crops (default: 40)")
+    report.set_defaults(run=command_rescue_report)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from finder.fit import FitError, Profile, Taps, fit_anatomy
 from finder.imageio import read_image
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
+from finder.rescue import Box, FoundPose, find_pose
 from finder.result import FinderResult, Omission
 from finder.trust import check_pose
 from finder.view import Facing, orient
@@ -110,14 +112,34 @@ def locate_image(
     estimator: PoseEstimator | None = None,
     taps: Taps | None = None,
     profile: Profile | None = None,
+    box: Box | None = None,
+    rescue: bool = True,
 ) -> FinderResult:
     """Points on a photo: a file path or a BGR uint8 array (OpenCV order); `taps` and
-    `profile` as in `locate_landmarks`."""
+    `profile` as in `locate_landmarks`.
+
+    `box` (x, y, w, h in image pixels) marks the receiver when someone else is in view; with
+    `rescue`, turned and padded copies are tried when the upright pass finds no plausible body
+    (finder.rescue). Raises finder.rescue.BoxError for an unusable box."""
     bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
-    landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    return locate_landmarks(landmarks, (width, height), view, codes, taps, profile)
+    found = find_pose(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), estimator, view, box, rescue)
+    return locate_found(found, (width, height), view, codes, taps, profile)
+
+
+def locate_found(
+    found: FoundPose,
+    image_size: tuple[int, int],
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+) -> FinderResult:
+    """Points from a pose search (landmarks in original pixels, or nobody found), marked with
+    the attempt that found the pose; image_size = (width, height) in pixels."""
+    result = locate_landmarks(found.landmarks, image_size, view, codes, taps, profile)
+    return replace(result, pose_source=found.source)
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,7 @@ class FinderResult:
     points: tuple[LocatedPoint, ...]
     omitted: tuple[Omission, ...]
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
+    pose_source: str = "upright"  # which attempt found the pose (finder.rescue.Attempt.describe)
     profile: str | None = None  # name of the saved profile applied, if any
 
     @property
@@ -79,9 +80,15 @@ class FinderResult:
         return self.anatomy.frame.cun_px if self.anatomy else None
 
     def summary(self) -> str:
-        """One line for a person: what was placed, or why nothing was."""
+        """One line for a person: what was placed, or why nothing was; and how the body was
+        found when that took more than the upright picture."""
         if not self.accepted:
             return self.problems[0]
+        if self.pose_source == "upright" or self.basis == "taps":
+            return self._placed()
+        return f"{self._placed()}; pose found: {self.pose_source}"
+
+    def _placed(self) -> str:
         if not self.points:
             if self.view == "front":
                 return (
@@ -91,11 +98,11 @@ class FinderResult:
             return "no chosen point is visible in this picture"
         placed = f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
         if self.basis == "taps":
-            return f"{placed}, from your taps"
-        if self.profile:
-            return f"{placed}, fitted to {self.profile}'s profile"
-        if self.basis == "pose and taps":
-            return f"{placed}, fitted to your taps"
+            placed += ", from your taps"
+        elif self.profile:
+            placed += f", fitted to {self.profile}'s profile"
+        elif self.basis == "pose and taps":
+            placed += ", fitted to your taps"
         return placed
 
     def to_dict(self) -> dict:
@@ -109,6 +116,7 @@ class FinderResult:
             "basis": self.basis,
             "profile": self.profile,
             "tapped": sorted(self.anatomy.tapped) if self.anatomy else [],
+            "pose_source": self.pose_source,
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],
