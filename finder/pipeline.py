@@ -78,7 +78,7 @@ def locate_landmarks(
         tuple(located),
         tuple(omitted),
         pose.landmarks,
-        profile.name if profile else None,
+        profile=profile.name if profile else None,
     )
 
 

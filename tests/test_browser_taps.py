@@ -97,8 +97,47 @@ def test_taps_place_the_back_points_and_a_profile_is_saved_and_reused(session):
     page.reload()
     wait_for_app(page)  # the upload is gone; the standing sample photo is shown
     page.get_by_test_id("stExpander").get_by_text("Profiles", exact=True).click()
-    page.get_by_test_id("stSelectbox").filter(has_text="Apply a saved profile").click()
+    choice = page.get_by_test_id("stSelectbox").filter(has_text="Apply a saved profile")
+    choice.wait_for()
+    wait_for_app(page)
+    choice.click()
     page.get_by_role("option", name="Alex").click()
     wait_for_app(page)
     page.get_by_text("fitted to Alex's profile").first.wait_for()
     page.screenshot(path=str(SCREENS / "profile-applied.png"), full_page=True)
+
+
+THERAPIST_PHOTO = (
+    REPO.parent / "shared/data/photos/04_prone_massage_therapist-visible_pexels-9335978.jpg"
+)
+RECEIVER_BOX = (0, 1050, 1067, 550)  # tests/data/receiver_boxes.json: the woman lying in front
+
+
+def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page, _ = session
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(THERAPIST_PHOTO)
+    )
+    wait_for_app(page)
+    warning = page.get_by_test_id("stAlertContentWarning").first
+    sync_api.expect(warning).to_contain_text("faces the camera")  # the standing therapist
+    toggle = page.get_by_test_id("stCheckbox").get_by_text("Place landmarks by hand")
+    if not page.locator(".tapboard canvas").count():
+        toggle.click()
+        wait_for_app(page)
+    page.get_by_text("Draw a box around the receiver").click()
+    wait_for_app(page)
+    canvas = page.locator(".tapboard canvas")
+    box = canvas.bounding_box()
+    scale = box["width"] / PHOTO_SIZE[0]
+    x, y, w, h = RECEIVER_BOX
+    page.mouse.move(box["x"] + (x + 5) * scale, box["y"] + y * scale)
+    page.mouse.down()
+    page.mouse.move(box["x"] + (x + w - 5) * scale, box["y"] + (y + h - 5) * scale, steps=8)
+    page.mouse.up()
+    wait_for_app(page)
+    # The pose now comes from inside the box (the woman lying in front, not the therapist).
+    sync_api.expect(page.get_by_text("inside the receiver box").first).to_be_visible()
+    page.get_by_role("button", name="Remove the box").wait_for()
+    page.screenshot(path=str(SCREENS / "receiver-box.png"), full_page=True)

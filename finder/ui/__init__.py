@@ -21,8 +21,9 @@ import streamlit as st
 
 from finder.fit import Profile, Taps
 from finder.imageio import ImageError, decode_image
-from finder.pipeline import locate_landmarks
+from finder.pipeline import locate_found
 from finder.pose import PoseEstimator
+from finder.rescue import Box, FoundPose, find_pose
 from finder.result import FinderResult
 
 log = logging.getLogger(__name__)
@@ -178,22 +179,30 @@ def estimator() -> PoseEstimator:
     return state[_ESTIMATOR]
 
 
-def detect(photo: Photo) -> np.ndarray | None:
-    """The pose landmarks of `photo` ((33, 4), image px) or None, found once per session and
-    photo (the slow step; placing points on them takes milliseconds)."""
-    detections: dict[str, np.ndarray | None] = st.session_state.setdefault(_DETECTIONS, {})
-    if photo.key not in detections:
-        detections[photo.key] = estimator().detect(cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB))
+def detect(photo: Photo, view: str, box: Box | None = None) -> FoundPose:
+    """The receiver's pose on `photo` (landmarks in image px, or None), inside `box` when
+    given, with turned and padded copies tried when the upright picture fails: found once per
+    session, photo, view and box (the slow step; placing points takes milliseconds)."""
+    detections: dict[tuple, FoundPose] = st.session_state.setdefault(_DETECTIONS, {})
+    key = (photo.key, view, box)
+    if key not in detections:
+        rgb = cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB)
+        with st.spinner("Looking for the body…"):
+            detections[key] = find_pose(rgb, estimator(), view, box)
         while len(detections) > MAX_CACHED_DETECTIONS:
             detections.pop(next(iter(detections)))
-    return detections[photo.key]
+    return detections[key]
 
 
 def analyse(
-    photo: Photo, view: str | None = None, taps: Taps | None = None, profile: Profile | None = None
+    photo: Photo,
+    view: str | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+    box: Box | None = None,
 ) -> FinderResult:
     """All catalog points on `photo` for `view` (default: the Photo page's choice), fitted to
-    the partner's `taps` and saved `profile` when given."""
+    the partner's `taps` and saved `profile`, the pose searched inside `box`, when given."""
     view = view or st.session_state.get(VIEW, "auto")
     height, width = photo.bgr.shape[:2]
-    return locate_landmarks(detect(photo), (width, height), view, None, taps, profile)
+    return locate_found(detect(photo, view, box), (width, height), view, None, taps, profile)

@@ -13,6 +13,7 @@ import streamlit as st
 from finder.catalog import Point, load_catalog
 from finder.imageio import ImageError, downscale_for_inference
 from finder.overlay import Annotator
+from finder.rescue import BoxError
 from finder.result import FinderResult
 from finder.ui import (
     FRAMING_TIP,
@@ -30,6 +31,7 @@ from finder.ui import (
 from finder.ui.taps import (
     ADJUST,
     chosen_profile,
+    current_box,
     current_taps,
     render_profiles,
     render_tap_board,
@@ -76,13 +78,20 @@ def render_photo_page() -> None:
         with picture:
             st.info("Upload a photo of the receiver's back to begin.")
         return
-    prior = analyse(photo)
+    box, problem = current_box(photo), None
+    try:
+        prior = analyse(photo, box=box)
+    except BoxError as error:
+        box, problem = None, f"The box was not used: {error}."
+        prior = analyse(photo)
     taps, profile = current_taps(photo), chosen_profile()
-    full = analyse(photo, taps=taps, profile=profile) if taps or profile else prior
+    full = analyse(photo, taps=taps, profile=profile, box=box) if taps or profile else prior
     result = subset(full, codes)
     help_key = (taps and tuple(sorted(taps.image_xy.items())), taps and taps.stature_cm)
     profile_key = profile and (profile.name, tuple(sorted(profile.body_cun.items())))
-    drawn = _annotated(photo, result, (photo.key, state[VIEW], tuple(codes), help_key, profile_key))
+    drawn = _annotated(
+        photo, result, (photo.key, state[VIEW], tuple(codes), help_key, profile_key, box)
+    )
     with picture:
         adjusting = st.toggle(
             "Place landmarks by hand",
@@ -98,6 +107,8 @@ def render_photo_page() -> None:
             else:
                 shown, _ = downscale_for_inference(drawn, DISPLAY_MAX_SIDE_PX)
                 st.image(shown, channels="BGR", width="stretch", caption=_caption(photo, full))
+        if problem:
+            st.error(problem)
         if not full.accepted:
             st.warning(f"{sentence(full.summary())}. {FRAMING_TIP}")
             if not adjusting:

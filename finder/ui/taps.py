@@ -25,9 +25,12 @@ ACTIVE = "taps_active"  # which landmark a click places (a radio)
 STATURE = "taps_stature"  # the receiver's height in cm, 0 = not given
 PROFILE = "profile_choice"  # the applied profile's name ("" = none)
 SAVE_AS = "profile_save_as"
-PERSISTENT_KEYS = (ACTIVE, STATURE, PROFILE)
+MODE = "taps_mode"  # what a click on the board does
+PLACE, BOX = "Place a landmark", "Draw a box around the receiver"
+PERSISTENT_KEYS = (ACTIVE, STATURE, PROFILE, MODE)
 NO_PROFILE = ""
 _TAPS = "_taps"  # photo key -> {landmark: (x, y) image px}
+_BOXES = "_boxes"  # photo key -> (x, y, w, h) image px around the receiver
 _REVISION = "_taps_revision"  # bumped when Python changes the taps, to reset the board
 _NOTICE = "_profile_notice"  # (kind, message) shown once after a profile action
 
@@ -56,6 +59,11 @@ def current_taps(photo: Photo) -> Taps | None:
     if not taps and stature is None:
         return None
     return Taps(dict(taps), stature)
+
+
+def current_box(photo: Photo) -> tuple[int, int, int, int] | None:
+    """The box the partner drew around the receiver on `photo` (image px), if any."""
+    return st.session_state.setdefault(_BOXES, {}).get(photo.key)
 
 
 def chosen_profile() -> Profile | None:
@@ -101,20 +109,30 @@ def render_tap_board(photo: Photo, prior: FinderResult, drawn: np.ndarray) -> No
             "height": height,
             "markers": markers,
             "active": active,
-            "mode": "tap",
-            "box": None,
+            "mode": "box" if state.get(MODE) == BOX else "tap",
+            "box": current_box(photo),
             "revision": revision,
         },
-        default={"taps": {name: list(xy) for name, xy in taps.items()}},
-        key=f"tapboard-{photo.key}-{revision}",
+        default={"taps": {name: list(xy) for name, xy in taps.items()}, "box": None},
+        key=_board_key(photo),
         on_taps_change=partial(_on_board_change, photo),
+        on_box_change=partial(_on_box_change, photo),
     )
 
 
+def _board_key(photo: Photo) -> str:
+    return f"tapboard-{photo.key}-{st.session_state.get(_REVISION, 0)}"
+
+
+def _on_box_change(photo: Photo) -> None:
+    box = (st.session_state.get(_board_key(photo)) or {}).get("box")
+    boxes = st.session_state.setdefault(_BOXES, {})
+    if box and box[2] > 0 and box[3] > 0:
+        boxes[photo.key] = tuple(int(v) for v in box)
+
+
 def _on_board_change(photo: Photo) -> None:
-    state = st.session_state
-    board = state.get(f"tapboard-{photo.key}-{state.get(_REVISION, 0)}")
-    placed = (board or {}).get("taps") or {}
+    placed = (st.session_state.get(_board_key(photo)) or {}).get("taps") or {}
     taps = photo_taps(photo)
     taps.clear()
     taps.update({name: (float(x), float(y)) for name, (x, y) in placed.items()})
@@ -133,6 +151,19 @@ def render_tap_guide(photo: Photo) -> None:
     """The landmark list with one line of instruction and a small picture each, and the
     buttons that undo marks."""
     state = st.session_state
+    st.radio("A click on the photo:", (PLACE, BOX), key=MODE, horizontal=True)
+    if state.get(MODE) == BOX:
+        st.write(
+            "When someone else is in the picture, drag a rectangle around the person being "
+            "massaged: the finder then looks for the body only inside it."
+        )
+        st.button(
+            "Remove the box",
+            on_click=_remove_box,
+            args=(photo,),
+            disabled=current_box(photo) is None,
+        )
+        return
     guides = {guide.name: guide for guide in tap_guides()}
     taps = photo_taps(photo)
     st.radio(
@@ -165,6 +196,11 @@ def render_tap_guide(photo: Photo) -> None:
         key=STATURE,
         help="Makes the finger's 1 cm uncertainty a little more exact. 0 = not given.",
     )
+
+
+def _remove_box(photo: Photo) -> None:
+    st.session_state.setdefault(_BOXES, {}).pop(photo.key, None)
+    _reset_board()
 
 
 def _remove(photo: Photo, name: str) -> None:
