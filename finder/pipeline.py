@@ -49,7 +49,7 @@ def locate_landmarks(
             width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
         )
     anatomy = build_anatomy(pose)
-    located, omitted = locate_points(anatomy, pose.facing, points)
+    located, omitted = locate_points(anatomy, pose.facing, points, (width, height))
     return FinderResult(
         width,
         height,

@@ -85,6 +85,8 @@ def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
         "popliteal_crease": FLOOR_Y - m["tibialheight"],
         "lateral_malleolus": FLOOR_Y - m["lateralmalleolusheight"],
         "acromion": FLOOR_Y - m["acromialheight"],
+        "navel": FLOOR_Y - m["waistheightomphalion"],
+        "suprasternale": FLOOR_Y - m["suprasternaleheight"],
     }
     return SyntheticBody(row["sex"], landmarks, truth_y, m["stature"] / 75)
 
