@@ -4,7 +4,9 @@ BlazePose often returns a confident but wrong pose on back photos (hips placed m
 therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
 person understands; an empty list means the pose may be used. With the hips in view
 (`finder.anatomy.hips_in_view`) the whole body is checked; without them, the upper body: the
-shoulders against the head. Limits and their sources: `body_model.json` "plausibility".
+shoulders against the head. There a front view read from the pose alone is refused: BlazePose reads
+many upper-body backs as fronts (`python -m finder.view_report`, crops of photo 13). Limits and
+their sources: `body_model.json` "plausibility".
 """
 
 from __future__ import annotations

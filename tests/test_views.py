@@ -9,6 +9,7 @@ import pytest
 from finder import locate_image, locate_landmarks
 from finder.anatomy import load_body_model
 from finder.catalog import load_catalog
+from finder.evaluation import LOWER_BODY
 from finder.imageio import read_image
 from finder.landmarks import SPINOUS_LEVELS, Keypoint
 from finder.points import point_sides
@@ -19,7 +20,6 @@ from finder.view_report import OPPOSITE, crop_copies, shoulders_and_hips_y
 from tests.bodies import IMAGE_SIZE, MEAN_MAN, similarity, standing_back_view, transform_xy
 from tests.photos import photo
 
-LOWER_BODY = list(range(Keypoint.LEFT_HIP, Keypoint.RIGHT_FOOT_INDEX + 1))
 UPPER_BACK = ("GB-21", "BL-10", "GV-14", "SI-15", "GV-12", "BL-15", "GV-11", "SI-11", "BL-43")
 LOWER_POINTS = ("BL-21", "BL-23", "GV-4", "BL-52", "GB-30", "BL-40", "BL-60", "BL-62")
 FRONT_POINTS = {"CV-6", "KI-27", "LR-3"}
@@ -53,9 +53,9 @@ def front_view() -> np.ndarray:
 
 def without_legs(body: np.ndarray) -> np.ndarray:
     """Hips, legs and feet out of view: BlazePose still guesses them, unseen, anywhere."""
-    body = body.copy()
-    body[LOWER_BODY, 3] = 0.05
-    body[LOWER_BODY, :2] = np.random.default_rng(5).uniform(0, IMAGE_SIZE[0], (len(LOWER_BODY), 2))
+    body, hidden = body.copy(), list(LOWER_BODY)
+    body[hidden, 3] = 0.05
+    body[hidden, :2] = np.random.default_rng(5).uniform(0, IMAGE_SIZE[0], (len(hidden), 2))
     return body
 
 
@@ -312,7 +312,7 @@ def test_photo_keypoints_without_the_hips_agree_within_the_stated_uncertainty(fu
     model."""
     _, full = full_photo
     keypoints = full.keypoints.copy()
-    keypoints[LOWER_BODY, 3] = 0.0
+    keypoints[list(LOWER_BODY), 3] = 0.0
     upper = locate_landmarks(keypoints, (full.width, full.height), view="back")
     before, after = positions(full), positions(upper)
     stated_before, stated = radii_cun(full), radii_cun(upper)
