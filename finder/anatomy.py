@@ -1,15 +1,18 @@
 """The body model: from oriented pose keypoints to the surface anatomy a practitioner palpates.
 
 Body frame: origin at the hip-keypoint midpoint, `up` toward the shoulder midpoint, `left` toward
-the receiver's own left, lengths in B-cun (`cun_px` pixels each). Constants come from
-`calibration/body_model.json`, each with its source.
+the receiver's own left, lengths in B-cun (`cun_px` pixels each). When the hips are out of view
+(upper body only) the origin is the shoulder-keypoint midpoint and `up` is perpendicular to the
+shoulder line, toward the head. Constants come from `calibration/body_model.json`, each with its
+source.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -17,11 +20,30 @@ from typing import NamedTuple
 import numpy as np
 
 from calibration import DATA_DIR
-from finder.landmarks import SIDES, SPINOUS_LEVELS, Keypoint
-from finder.spine import SpineEstimate, independent
-from finder.view import OrientedPose, left_axis
+from finder.landmarks import POSTERIOR_LANDMARKS, SIDES, SPINOUS_LEVELS, Keypoint
+from finder.spine import AxisEstimate, SpineEstimate, independent
+from finder.view import Facing, OrientedPose, left_axis, shoulder_normal, up_axis
 
 FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
+# Where each target's regressions measure from: "hips" (the hip-keypoint midpoint), "shoulders"
+# (the shoulder-keypoint midpoint); None for the cun, a scale. A model must use a length that is
+# measured whenever its anchor is: the trunk for the hips, the shoulder width for the shoulders.
+REGRESSION_ANCHORS = {
+    "C7": ("hips", "shoulders"),
+    "iliac_crest": ("hips",),
+    "navel": ("hips",),
+    "suprasternale": ("shoulders",),
+    "cun": (None,),
+}
+ANCHOR_LENGTHS = {
+    "hips": {"trunk"},
+    "shoulders": {"shoulder_width"},
+    None: {"trunk", "shoulder_width"},
+}
+SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
+HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
+HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
+BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
 
 
@@ -32,25 +54,39 @@ class Limb(NamedTuple):
     hip: Keypoint
     knee: Keypoint
     ankle: Keypoint
+    foot_index: Keypoint
 
 
 SIDE_KEYPOINTS = {
     "left": Limb(
-        Keypoint.LEFT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.LEFT_KNEE, Keypoint.LEFT_ANKLE
+        Keypoint.LEFT_SHOULDER,
+        Keypoint.LEFT_HIP,
+        Keypoint.LEFT_KNEE,
+        Keypoint.LEFT_ANKLE,
+        Keypoint.LEFT_FOOT_INDEX,
     ),
     "right": Limb(
-        Keypoint.RIGHT_SHOULDER, Keypoint.RIGHT_HIP, Keypoint.RIGHT_KNEE, Keypoint.RIGHT_ANKLE
+        Keypoint.RIGHT_SHOULDER,
+        Keypoint.RIGHT_HIP,
+        Keypoint.RIGHT_KNEE,
+        Keypoint.RIGHT_ANKLE,
+        Keypoint.RIGHT_FOOT_INDEX,
     ),
 }
 
 
 @dataclass(frozen=True)
 class Regression:
-    """A linear, intercept-free predictor over pose lengths (px -> px); `sd_cun` is its error."""
+    """A linear, intercept-free predictor over pose lengths (px -> px); `sd_cun` is its error;
+    `anchor` is where the predicted height is measured from (see REGRESSION_ANCHORS)."""
 
     features: tuple[str, ...]
     coef: tuple[float, ...]
     sd_cun: float
+    anchor: str | None
+
+    def apply(self, features: Mapping[str, float]) -> float:
+        return float(sum(c * features[n] for n, c in zip(self.features, self.coef, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -66,6 +102,8 @@ class BodyModel:
     midline_sd_cun: float
     taps: Mapping[str, float]
     spans: Mapping[str, Mapping[str, float]]
+    max_level_sd_vertebrae: float
+    upper_body_tilt_sd_deg: float
 
     def span(self, name: str, stature_cm: float | None = None) -> tuple[float, float]:
         """(length, sd) in cun of a body span ("c7_to_crest", "biacromial"), given the stature
@@ -76,31 +114,49 @@ class BodyModel:
         shift = span["per_stature_cm"] * (stature_cm - span["mean_stature_cm"])
         return span["mean_cun"] + shift, span["sd_given_stature_cun"]
 
-    def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
-        """(value, sd in cun) from the first regression whose features are all measured."""
+    def regression(self, target: str, features: Mapping[str, float]) -> Regression:
+        """The first regression for `target` whose features are all measured."""
         for regression in self.regressions[target]:
             if all(name in features for name in regression.features):
-                value = sum(
-                    c * features[n]
-                    for n, c in zip(regression.features, regression.coef, strict=True)
-                )
-                return float(value), regression.sd_cun
+                return regression
         raise ValueError(f"no {target} regression fits the visible keypoints")
+
+    def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
+        """(value, sd in cun) from the first regression whose features are all measured."""
+        regression = self.regression(target, features)
+        return regression.apply(features), regression.sd_cun
+
+    def height(
+        self, target: str, features: Mapping[str, float], anchor_up: Mapping[str, float]
+    ) -> tuple[float, float]:
+        """(height in px along the frame's up axis from its origin, sd in cun) of `target`;
+        `anchor_up` gives each measured anchor's own height in that frame (px)."""
+        regression = self.regression(target, features)
+        return regression.apply(features) + anchor_up[regression.anchor], regression.sd_cun
+
+    @property
+    def vertebra_cun(self) -> float:
+        """The mean distance between neighbouring spinous processes from C7 to L4 (cun)."""
+        return self.span("c7_to_crest")[0] / SPINOUS_LEVELS.index(self.crest_level)
 
 
 def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json") -> BodyModel:
     """Validate the body-model data; errors name the file and the entry."""
     try:
         regressions = {}
-        for target in ("C7", "iliac_crest", "cun"):
+        for target, anchors in REGRESSION_ANCHORS.items():
             models = []
             for entry in raw["regressions"][target]["models"]:
-                features = tuple(entry["features"])
-                unknown = set(features) - set(FEATURES)
-                if unknown or len(entry["coef"]) != len(features) or "trunk" not in features:
-                    raise ValueError(f"regression {target}: bad features {features}")
+                features, anchor = tuple(entry["features"]), entry["anchor"]
+                if (
+                    anchor not in anchors
+                    or set(features) - set(FEATURES)
+                    or len(entry["coef"]) != len(features)
+                    or not ANCHOR_LENGTHS[anchor] & set(features)
+                ):
+                    raise ValueError(f"regression {target}: bad anchor {anchor} or {features}")
                 models.append(
-                    Regression(features, tuple(map(float, entry["coef"])), entry["sd_cun"])
+                    Regression(features, tuple(map(float, entry["coef"])), entry["sd_cun"], anchor)
                 )
             if not models:
                 raise ValueError(
@@ -124,6 +180,8 @@ def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json")
                 name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS}
                 for name in ("c7_to_crest", "biacromial")
             },
+            max_level_sd_vertebrae=float(spine["max_level_sd_vertebrae"]),
+            upper_body_tilt_sd_deg=float(spine["upper_body_tilt_sd_deg"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: {error}") from error
@@ -194,16 +252,16 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
 
     Leg lengths use whichever legs are visible; `head` needs both ears."""
     lm = pose.landmarks
-    shoulders = lm[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], :2]
-    hips = lm[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], :2]
+    shoulders = lm[list(SHOULDERS), :2]
+    hips = lm[list(HIPS), :2]
     hip_mid = hips.mean(axis=0)
     trunk_vector = shoulders.mean(axis=0) - hip_mid
     trunk = float(np.hypot(*trunk_vector))
     up = trunk_vector / trunk
     features = {
         "trunk": trunk,
-        "shoulder_width": float(np.hypot(*(shoulders[0] - shoulders[1]))),
         "hip_width": float(np.hypot(*(hips[0] - hips[1]))),
+        **_shoulder_features(pose, up),
     }
     knees = [s for s in SIDES if pose.visible(SIDE_KEYPOINTS[s].knee)]
     if knees:
@@ -220,17 +278,60 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
                 ]
             )
         )
+    return features, hip_mid, up
+
+
+def upper_body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """Lengths (px) measured without the hips, the shoulder midpoint and `up`: perpendicular to
+    the shoulder line, toward the head (`finder.view.shoulder_normal`; `finder.trust` checks
+    that the head is seen)."""
+    up = shoulder_normal(pose.landmarks)
+    shoulder_mid = pose.landmarks[list(SHOULDERS), :2].mean(axis=0)
+    return _shoulder_features(pose, up), shoulder_mid, up
+
+
+def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
+    """Shoulder width and, when both ears are seen, the ears' height above the shoulder
+    midpoint along `up` (px)."""
+    lm = pose.landmarks
+    shoulders = lm[list(SHOULDERS), :2]
+    features = {"shoulder_width": float(np.hypot(*(shoulders[0] - shoulders[1])))}
     if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
         ears = lm[[Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR], :2].mean(axis=0)
         features["head"] = float((ears - shoulders.mean(axis=0)) @ up)
-    return features, hip_mid, up
+    return features
+
+
+def in_picture(pose: OrientedPose, xy: np.ndarray, margin_px: float) -> bool:
+    """Whether image position `xy` (px) lies in the picture, widened by `margin_px` each side."""
+    width, height = pose.image_size
+    return bool(
+        -margin_px <= xy[0] <= width + margin_px and -margin_px <= xy[1] <= height + margin_px
+    )
+
+
+def hips_in_view(pose: OrientedPose, limits: Mapping[str, object]) -> bool:
+    """Whether the hips can anchor the body: both hip keypoints seen and in the picture, and the
+    picture reaching `min_room_below_hips` shoulder widths beyond them down the trunk axis.
+
+    BlazePose puts the hips of a body cut off at or above the hip joints just inside the
+    picture's edge, seen, several cun too high (`body_model.json` "plausibility")."""
+    lm = pose.landmarks
+    margin = float(limits["max_outside_frame"]) * max(pose.image_size)
+    if not pose.visible(*HIPS) or not all(in_picture(pose, lm[k, :2], margin) for k in HIPS):
+        return False
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    room = float(limits["min_room_below_hips"]) * shoulder_width
+    return in_picture(pose, lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm), 0.0)
 
 
 @dataclass(frozen=True)
 class PosePrior:
-    """What the pose alone says: the body frame (origin hip midpoint), the cun's relative
-    standard deviation, the spine, and the landmarks that rest on keypoints (shoulders, hips,
-    knees, ankles) with the reasons for those that could not be placed."""
+    """What the pose alone says: the body frame, the cun's relative standard deviation, the
+    spine, and the landmarks that rest on keypoints (shoulders, hips, knees, ankles, feet) with
+    the reasons for those that could not be placed. `anchor` is the frame's origin: "hips" (the
+    hip-keypoint midpoint) or "shoulders" (the shoulder midpoint, when the hips are out of view).
+    """
 
     frame: BodyFrame
     cun_relative_sd: float
@@ -238,27 +339,97 @@ class PosePrior:
     landmarks: Mapping[str, AnatomicalLandmark]
     missing: Mapping[str, str]
     torso_visibility: float
+    anchor: str = "hips"
 
 
 def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
     """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
-    the predicted cun when a better one is known."""
+    the predicted cun when a better one is known. With the hips out of view (`hips_in_view`)
+    this is `upper_body_prior`."""
+    if not hips_in_view(pose, model.plausibility):
+        return upper_body_prior(pose, model, cun_px)
     features, hip_mid, up = body_features(pose)
     predicted_cun_px, cun_sd = model.predict("cun", features)
     cun_px = cun_px or predicted_cun_px
     frame = BodyFrame(hip_mid, up, left_axis(up, pose.facing), cun_px)
-    c7_px, c7_sd = model.predict("C7", features)
-    crest_px, crest_sd = model.predict("iliac_crest", features)
+    anchor_up = {"hips": 0.0, "shoulders": features["trunk"]}
+    c7_px, c7_sd = model.height("C7", features, anchor_up)
+    crest_px, crest_sd = model.height("iliac_crest", features, anchor_up)
     midline_sd = model.midline_sd_cun * cun_px
     spine = SpineEstimate(
         independent((c7_px, crest_px), (c7_sd * cun_px, crest_sd * cun_px)),
         independent((0.0, 0.0), (midline_sd, midline_sd)),
         model.spine_fractions[model.crest_level],
     )
-    torso = [Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP]
-    torso_visibility = float(pose.landmarks[torso, 3].min())
+    torso_visibility = float(pose.landmarks[[*SHOULDERS, *HIPS], 3].min())
     landmarks, missing = keypoint_landmarks(pose, frame, features["trunk"], torso_visibility, model)
+    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
     return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility)
+
+
+def upper_body_prior(
+    pose: OrientedPose, model: BodyModel, cun_px: float | None = None
+) -> PosePrior:
+    """The estimate from the shoulders and head alone (pure function): origin at the shoulder
+    midpoint, `up` from `upper_body_features`, C7 and the cun from the shoulder regressions, and
+    L4 one ANSUR C7-to-crest span below C7, so the spine's uncertainty grows down the back with
+    that span's spread and the cun's. The midline may lean away from `up` by
+    `upper_body_tilt_sd_deg` (sideways sd at L4). Leg and pelvis landmarks are missing."""
+    features, shoulder_mid, up = upper_body_features(pose)
+    predicted_cun_px, cun_sd = model.predict("cun", features)
+    cun_px = cun_px or predicted_cun_px
+    frame = BodyFrame(shoulder_mid, up, left_axis(up, pose.facing), cun_px)
+    anchor_up = {"shoulders": 0.0}
+    c7_px, c7_sd = model.height("C7", features, anchor_up)
+    span_cun, span_sd = model.span("c7_to_crest")
+    span_px = span_cun * cun_px
+    c7_var = (c7_sd * cun_px) ** 2
+    span_var = (span_sd * cun_px) ** 2 + (span_px * cun_sd) ** 2
+    midline_sd = model.midline_sd_cun * cun_px
+    lean_sd = span_px * math.tan(math.radians(model.upper_body_tilt_sd_deg))
+    spine = SpineEstimate(
+        AxisEstimate(
+            np.array([c7_px, c7_px - span_px]),
+            np.array([[c7_var, c7_var], [c7_var, c7_var + span_var]]),
+        ),
+        independent((0.0, 0.0), (midline_sd, math.hypot(midline_sd, lean_sd))),
+        model.spine_fractions[model.crest_level],
+    )
+    shoulder_visibility = float(pose.landmarks[list(SHOULDERS), 3].min())
+    landmarks = acromion_landmarks(pose, frame, model)
+    missing = {
+        name: HIPS_OUT_OF_VIEW
+        for name in (
+            "sacral_hiatus",
+            *(
+                f"{name}_{side}"
+                for name in ("greater_trochanter", "popliteal_crease", "lateral_malleolus")
+                for side in SIDES
+            ),
+        )
+    }
+    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
+    return PosePrior(frame, cun_sd, spine, landmarks, missing, shoulder_visibility, "shoulders")
+
+
+def acromion_landmarks(
+    pose: OrientedPose, frame: BodyFrame, model: BodyModel
+) -> dict[str, AnatomicalLandmark]:
+    """The acromion tips, above and outside the shoulder keypoints (image px)."""
+    acromion = model.landmarks["acromion"]
+    landmarks = {}
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        shoulder = pose.landmarks[SIDE_KEYPOINTS[side].shoulder]
+        shoulder_up, shoulder_left = frame.to_body(shoulder[:2])
+        landmarks[f"acromion_{side}"] = AnatomicalLandmark(
+            frame.to_image(
+                shoulder_up + acromion["up_cun"], shoulder_left + sign * acromion["out_cun"]
+            ),
+            acromion["sd_cun"] * frame.cun_px,
+            float(shoulder[3]),
+        )
+    return landmarks
 
 
 def keypoint_landmarks(
@@ -271,7 +442,7 @@ def keypoint_landmarks(
     """Landmarks placed from single keypoints: acromia, greater trochanters, popliteal creases,
     lateral malleoli, and the sacral hiatus from the trunk length (image px)."""
     constants = model.landmarks
-    landmarks: dict[str, AnatomicalLandmark] = {}
+    landmarks = acromion_landmarks(pose, frame, model)
     missing: dict[str, str] = {}
 
     def put(name: str, up_cun: float, left_cun: float, sd_cun: float, visibility: float) -> None:
@@ -290,16 +461,7 @@ def keypoint_landmarks(
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
         limb = SIDE_KEYPOINTS[side]
-        shoulder, hip, knee, ankle = (pose.landmarks[k] for k in limb)
-        shoulder_up, shoulder_left = frame.to_body(shoulder[:2])
-        acromion = constants["acromion"]
-        put(
-            f"acromion_{side}",
-            shoulder_up + acromion["up_cun"],
-            shoulder_left + sign * acromion["out_cun"],
-            acromion["sd_cun"],
-            shoulder[3],
-        )
+        hip, knee, ankle = (pose.landmarks[k] for k in (limb.hip, limb.knee, limb.ankle))
         hip_up, hip_left = frame.to_body(hip[:2])
         trochanter = constants["greater_trochanter"]
         put(
@@ -333,6 +495,63 @@ def keypoint_landmarks(
     return landmarks, missing
 
 
+def _add_front_landmarks(
+    landmarks: dict[str, AnatomicalLandmark],
+    missing: dict[str, str],
+    pose: OrientedPose,
+    frame: BodyFrame,
+    features: Mapping[str, float],
+    anchor_up: Mapping[str, float],
+    model: BodyModel,
+) -> None:
+    """In a front view, add the landmarks of the front points: the clavicles' lower border on the
+    anterior midline (from the suprasternale regression), the navel (needs the hips) and the
+    junction of the 1st and 2nd metatarsal bases on each foot (needs the ankle and toe
+    keypoints). Standard deviations are along `up` (px)."""
+    if pose.facing is not Facing.FRONT:
+        return
+    constants, lm = model.landmarks, pose.landmarks
+    notch_px, notch_sd = model.height("suprasternale", features, anchor_up)
+    clavicle = constants["clavicle_lower_border"]
+    landmarks["clavicle_lower_border"] = AnatomicalLandmark(
+        _at(frame, notch_px - clavicle["below_suprasternale_cun"] * frame.cun_px, 0.0),
+        math.hypot(notch_sd, clavicle["sd_cun"]) * frame.cun_px,
+        float(lm[list(SHOULDERS), 3].min()),
+    )
+    feet = [f"metatarsal_bases_{side}" for side in SIDES]
+    if "hips" not in anchor_up:
+        missing.update(dict.fromkeys(["navel", *feet], HIPS_OUT_OF_VIEW))
+        return
+    navel_px, navel_sd = model.height("navel", features, anchor_up)
+    landmarks["navel"] = AnatomicalLandmark(
+        _at(frame, navel_px, 0.0),
+        navel_sd * frame.cun_px,
+        float(lm[[*SHOULDERS, *HIPS], 3].min()),
+    )
+    bases = constants["metatarsal_bases"]
+    for side, name in zip(SIDES, feet, strict=True):
+        limb = SIDE_KEYPOINTS[side]
+        if not pose.visible(limb.ankle, limb.foot_index):
+            missing[name] = f"the {side} foot is not visible"
+            continue
+        ankle, toe = lm[limb.ankle], lm[limb.foot_index]
+        landmarks[name] = AnatomicalLandmark(
+            ankle[:2] + bases["ankle_to_toe"] * (toe[:2] - ankle[:2]),
+            bases["sd_cun"] * frame.cun_px,
+            float(min(ankle[3], toe[3])),
+        )
+
+
+LEVEL_TOO_UNCERTAIN = (
+    "{level} cannot be placed within one vertebra from what is in view: step back until the "
+    "hips are in the picture"
+)
+LEVEL_BEYOND_SHOULDERS = (
+    "the hips are out of view: {level} is too far down the back to place from the shoulders "
+    "alone (more than one vertebra uncertain); step back until the hips are in the picture"
+)
+
+
 def assemble(
     model: BodyModel,
     frame: BodyFrame,
@@ -342,28 +561,41 @@ def assemble(
     missing: Mapping[str, str],
     torso_visibility: float,
     tapped: Mapping[str, AnatomicalLandmark] | None = None,
+    too_uncertain: str = LEVEL_TOO_UNCERTAIN,
 ) -> Anatomy:
     """The whole anatomy: spinous levels and the landmarks set at spinal levels (scapulae,
     crests, PSIS) from the spine, then `placed` (keypoint landmarks), then the partner's
-    `tapped` landmarks, which replace the model's, then midpoints of what is final."""
+    `tapped` landmarks, which replace the model's, then midpoints of what is final.
+
+    A level whose standard deviation exceeds `max_level_sd_vertebrae` mean vertebra spacings is
+    not placed, nor what is set at it; `too_uncertain` (formatted with `level`) says why."""
     tapped = tapped or {}
     constants = model.landmarks
     landmarks: dict[str, AnatomicalLandmark] = {}
+    missing = dict(missing)
     level_at = {}
     interpolation_sd = model.level_fraction_sd * spine.length_px
+    max_sd = model.max_level_sd_vertebrae * model.vertebra_cun * frame.cun_px
     for level, fraction in model.spine_fractions.items():
         up, left, sd = spine.level(fraction)
         w = fraction / spine.crest_fraction
         # Ernst's per-level spread vanishes at the two anchors (a Brownian-bridge shape).
         sd = float(np.hypot(sd, 2 * np.sqrt(abs(w * (1 - w))) * interpolation_sd))
+        if sd > max_sd:
+            missing[level] = too_uncertain.format(level=level)
+            continue
         level_at[level] = (up, left)
         landmarks[level] = AnatomicalLandmark(_at(frame, up, left), sd, torso_visibility)
-    landmarks["iliac_crest"] = landmarks[model.crest_level]
+    _same_as(landmarks, missing, "iliac_crest", model.crest_level)
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
         for name in ("scapula_spine_root", "scapula_inferior_angle", "psis", "iliac_crest_top"):
             c = constants[name]
-            up, left = level_at[c.get("level", model.crest_level)]
+            level = c.get("level", model.crest_level)
+            if level not in level_at:
+                missing[f"{name}_{side}"] = missing[level]
+                continue
+            up, left = level_at[level]
             landmarks[f"{name}_{side}"] = AnatomicalLandmark(
                 _at(frame, up, left + sign * c["out_cun"] * frame.cun_px),
                 c["sd_cun"] * frame.cun_px,
@@ -373,24 +605,21 @@ def assemble(
     landmarks.update(tapped)
     missing = {name: reason for name, reason in missing.items() if name not in landmarks}
     for side in SIDES:
-        root = landmarks[f"scapula_spine_root_{side}"]
-        landmarks[f"scapula_medial_border_{side}"] = _midpoint(
-            root, landmarks[f"scapula_inferior_angle_{side}"]
-        )
-        if f"acromion_{side}" in landmarks:
-            landmarks[f"scapular_spine_midpoint_{side}"] = _midpoint(
-                root, landmarks[f"acromion_{side}"]
-            )
-        else:
-            missing[f"scapular_spine_midpoint_{side}"] = missing[f"acromion_{side}"]
+        root = f"scapula_spine_root_{side}"
+        for name, other in (
+            ("scapula_medial_border", "scapula_inferior_angle"),
+            ("scapular_spine_midpoint", "acromion"),
+        ):
+            _put_midpoint(landmarks, missing, f"{name}_{side}", root, f"{other}_{side}")
     return Anatomy(frame, landmarks, missing, spine, reference, frozenset(tapped))
 
 
 def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy:
-    """Place every surface landmark the visible keypoints support (pure function)."""
+    """Place every surface landmark the visible keypoints support (pure function); in a front
+    view the landmarks seen only from behind are left out (they join `missing`)."""
     model = model or load_body_model()
     prior = pose_prior(pose, model)
-    return assemble(
+    anatomy = assemble(
         model,
         prior.frame,
         prior.spine,
@@ -398,6 +627,15 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
         prior.landmarks,
         prior.missing,
         prior.torso_visibility,
+        too_uncertain=LEVEL_TOO_UNCERTAIN if prior.anchor == "hips" else LEVEL_BEYOND_SHOULDERS,
+    )
+    if pose.facing is not Facing.FRONT:
+        return anatomy
+    hidden = POSTERIOR_LANDMARKS & anatomy.landmarks.keys()
+    return replace(
+        anatomy,
+        landmarks={n: lm for n, lm in anatomy.landmarks.items() if n not in hidden},
+        missing={**anatomy.missing, **dict.fromkeys(sorted(hidden), BEHIND_ONLY)},
     )
 
 
@@ -414,6 +652,26 @@ def reference_frame(frame: BodyFrame, spine: SpineEstimate) -> BodyFrame:
 def _at(frame: BodyFrame, up_px: float, left_px: float) -> np.ndarray:
     """Image position of a body-frame point given in px along the axes."""
     return frame.origin + up_px * frame.up + left_px * frame.left
+
+
+def _same_as(
+    landmarks: dict[str, AnatomicalLandmark], missing: dict[str, str], name: str, source: str
+) -> None:
+    """`name` is landmark `source` under another name, or missing for the same reason."""
+    if source in landmarks:
+        landmarks[name] = landmarks[source]
+    else:
+        missing[name] = missing[source]
+
+
+def _put_midpoint(
+    landmarks: dict[str, AnatomicalLandmark], missing: dict[str, str], name: str, a: str, b: str
+) -> None:
+    """Place `name` midway between landmarks `a` and `b`, or say why one of them is missing."""
+    if a in landmarks and b in landmarks:
+        landmarks[name] = _midpoint(landmarks[a], landmarks[b])
+    else:
+        missing[name] = missing[a if a not in landmarks else b]
 
 
 def _midpoint(a: AnatomicalLandmark, b: AnatomicalLandmark) -> AnatomicalLandmark:

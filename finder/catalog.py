@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from calibration import DATA_DIR
-from finder.landmarks import LANDMARK_NAMES, SIDES
+from finder.landmarks import ANTERIOR_LANDMARKS, LANDMARK_NAMES, POSTERIOR_LANDMARKS, SIDES
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 VIEWS = ("back", "front", "hand")
+PLACED_VIEWS = ("back", "front")  # the views the body model places points in
+HIDDEN_IN_VIEW = {"back": ANTERIOR_LANDMARKS, "front": POSTERIOR_LANDMARKS}
 PREGNANCY_FLAGS = ("avoid", "caution")
 _CODE = re.compile(r"([A-Z]{2})-[0-9]{1,3}")
 _SIDE_SUFFIXES = tuple(f"_{side}" for side in SIDES)
@@ -313,9 +315,10 @@ def _point(raw: Any, index: int) -> Point:
     location = _fields(
         raw["location"], f"{where}: location", {"who": _TEXT, "hint": _TEXT, "rule": _RULE}
     )
-    rule = None if location["rule"] is None else _rule(location["rule"], where)
-    if rule is None and "back" in raw["views"]:
-        raise CatalogError(f"{where}: a point shown in the back view needs a location rule")
+    rule = None if location["rule"] is None else _rule(location["rule"], where, raw["views"])
+    for view in PLACED_VIEWS:
+        if rule is None and view in raw["views"]:
+            raise CatalogError(f"{where}: a point shown in the {view} view needs a location rule")
     technique = _fields(
         raw["technique"], f"{where}: technique", {"duration_s": _DURATION, "how": _TEXT}
     )
@@ -340,7 +343,7 @@ def _point(raw: Any, index: int) -> Point:
     )
 
 
-def _rule(raw: Any, where: str) -> LocationRule:
+def _rule(raw: Any, where: str, views: list[str]) -> LocationRule:
     _fields(raw, f"{where}: rule", {}, _RULE_FIELDS)
     if ("at" in raw) == ("between" in raw):
         raise CatalogError(f"{where}: rule needs exactly one of 'at' and 'between'")
@@ -356,6 +359,11 @@ def _rule(raw: Any, where: str) -> LocationRule:
             )
         if name not in LANDMARK_NAMES and f"{name}_left" not in LANDMARK_NAMES:
             raise CatalogError(f"{where}: unknown landmark {name!r} in rule")
+        for view in views:
+            if {name, f"{name}_left"} & HIDDEN_IN_VIEW.get(view, frozenset()):
+                raise CatalogError(
+                    f"{where}: landmark {name!r} in rule cannot be seen in the {view} view"
+                )
     return LocationRule(
         at=raw.get("at"),
         between=tuple(raw["between"]) if "between" in raw else None,

@@ -73,6 +73,9 @@ SPINOUS_LEVELS: tuple[str, ...] = (
     "S2",
 )
 MIDLINE_LANDMARKS: tuple[str, ...] = (*SPINOUS_LEVELS, "iliac_crest", "sacral_hiatus")
+# Landmarks on the anterior midline (front view): the navel's centre, and the height of the
+# clavicles' lower border beside the sternum where it meets the midline.
+ANTERIOR_MIDLINE_LANDMARKS: tuple[str, ...] = ("navel", "clavicle_lower_border")
 
 # Anatomical landmarks that exist once per side; the full name appends `_left` / `_right`.
 SIDED_LANDMARKS: tuple[str, ...] = (
@@ -86,10 +89,37 @@ SIDED_LANDMARKS: tuple[str, ...] = (
     "greater_trochanter",
     "popliteal_crease",
     "lateral_malleolus",
+    "metatarsal_bases",
+)
+# Landmarks seen only from behind (the rest can be seen from either side, except the front ones).
+POSTERIOR_LANDMARKS: frozenset[str] = frozenset(
+    (
+        *MIDLINE_LANDMARKS,
+        *(
+            f"{name}_{side}"
+            for name in (
+                "scapula_spine_root",
+                "scapular_spine_midpoint",
+                "scapula_medial_border",
+                "scapula_inferior_angle",
+                "psis",
+                "popliteal_crease",
+            )
+            for side in SIDES
+        ),
+    )
+)
+# Landmarks seen only from the front: the dorsum of the foot faces forward and up.
+ANTERIOR_LANDMARKS: frozenset[str] = frozenset(
+    (*ANTERIOR_MIDLINE_LANDMARKS, *(f"metatarsal_bases_{side}" for side in SIDES))
 )
 
 LANDMARK_NAMES: frozenset[str] = frozenset(
-    (*MIDLINE_LANDMARKS, *(f"{name}_{side}" for name in SIDED_LANDMARKS for side in SIDES))
+    (
+        *MIDLINE_LANDMARKS,
+        *ANTERIOR_MIDLINE_LANDMARKS,
+        *(f"{name}_{side}" for name in SIDED_LANDMARKS for side in SIDES),
+    )
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Collection
 import cv2
 import numpy as np
 
+from finder.landmarks import SPINOUS_LEVELS
 from finder.result import FinderResult
 
 # Meridian -> BGR colour (colours as data, one place).
@@ -189,8 +190,10 @@ def _place_label(canvas, text, centre, dot, outward, scale, colour, taken) -> No
 def _draw_midline(canvas, result: FinderResult, unit: float, scale: float) -> None:
     anatomy = result.anatomy
     frame = anatomy.frame
-    top = anatomy.landmarks["C7"].xy
-    bottom = anatomy.landmarks.get("sacral_hiatus", anatomy.landmarks["S2"]).xy
+    # C7 down to the sacral hiatus, or to the lowest level placed when the hips are out of view.
+    placed = [n for n in (*SPINOUS_LEVELS, "sacral_hiatus") if n in anatomy.landmarks]
+    top = anatomy.landmarks[placed[0]].xy
+    bottom = anatomy.landmarks[placed[-1]].xy
     cv2.line(canvas, _px(top), _px(bottom), GREY, _t(1.5 * unit), cv2.LINE_AA)
     length_px = max(float(np.hypot(*(top - bottom))), 1e-9)
     down = (bottom - top) / length_px  # along the drawn midline, which taps may tilt
@@ -205,7 +208,7 @@ def _draw_midline(canvas, result: FinderResult, unit: float, scale: float) -> No
             _t(unit),
             cv2.LINE_AA,
         )
-    for name in SPINE_LABELS:
+    for name in (label for label in SPINE_LABELS if label in anatomy.landmarks):
         at = anatomy.landmarks[name].xy
         cv2.circle(canvas, _px(at), _t(3 * unit), WHITE, -1, cv2.LINE_AA)
         label_at = at - 0.6 * frame.cun_px * frame.left  # just beside the spine

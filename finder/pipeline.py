@@ -67,7 +67,7 @@ def locate_landmarks(
             (taps.stature_cm if taps else None) or profile.stature_cm,
         )
     anatomy = fit_anatomy(pose, taps) if taps and taps.image_xy else build_anatomy(pose)
-    located, omitted = locate_points(anatomy, pose.facing, points)
+    located, omitted = locate_points(anatomy, pose.facing, points, (width, height))
     return FinderResult(
         width,
         height,
@@ -92,7 +92,7 @@ def locate_taps(
         anatomy = fit_anatomy(None, taps)
     except FitError as error:
         return _rejected(width, height, points, [str(error)], None, "", None)
-    located, omitted = locate_points(anatomy, Facing.BACK, points)
+    located, omitted = locate_points(anatomy, Facing.BACK, points, (width, height))
     return FinderResult(
         width,
         height,

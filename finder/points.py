@@ -18,6 +18,7 @@ VIEW_REASONS = {
     "back": "back-of-body point: not visible from the front",
     "hand": "needs a close view of the back of the hand",
 }
+OUTSIDE_PICTURE = "the point falls outside the picture: include more of the body in the photo"
 
 
 def point_sides(point: Point) -> tuple[str, ...]:
@@ -25,9 +26,13 @@ def point_sides(point: Point) -> tuple[str, ...]:
 
 
 def locate_points(
-    anatomy: Anatomy, facing: Facing, points: Iterable[Point]
+    anatomy: Anatomy,
+    facing: Facing,
+    points: Iterable[Point],
+    image_size: tuple[int, int] | None = None,
 ) -> tuple[list[LocatedPoint], list[Omission]]:
-    """Place each point on each of its sides, or say why not (pure function)."""
+    """Place each point on each of its sides, or say why not (pure function); with
+    `image_size` (width, height in px) a point that falls outside the picture is omitted."""
     located, omitted = [], []
     for point in points:
         for side in point_sides(point):
@@ -35,8 +40,17 @@ def locate_points(
                 omitted.append(Omission(point.code, side, VIEW_REASONS[point.views[0]]))
                 continue
             outcome = _place(anatomy, point, side)
+            if isinstance(outcome, LocatedPoint) and not _inside(outcome.xy, image_size):
+                outcome = Omission(point.code, side, OUTSIDE_PICTURE)
             (located if isinstance(outcome, LocatedPoint) else omitted).append(outcome)
     return located, omitted
+
+
+def _inside(xy: tuple[float, float], image_size: tuple[int, int] | None) -> bool:
+    if image_size is None:
+        return True
+    width, height = image_size
+    return 0 <= xy[0] < width and 0 <= xy[1] < height
 
 
 def _resolve(anatomy: Anatomy, name: str, side: str) -> AnatomicalLandmark | str:

@@ -92,11 +92,13 @@ class FinderResult:
         if not self.points:
             if self.view == "front":
                 return (
-                    "the person found faces the camera (front view), so no back point is "
-                    "visible; if this is a back, choose the back view"
+                    "the person found faces the camera (front view) and none of the chosen "
+                    "points can be placed on the front of the body; if this is a back, choose "
+                    "the back view"
                 )
             return "no chosen point is visible in this picture"
-        placed = f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
+        view = "front view: " if self.view == "front" else ""
+        placed = f"{view}{len(self.points)} points placed ({len(self.omitted)} not visible)"
         if self.basis == "taps":
             placed += ", from your taps"
         elif self.profile:

@@ -25,12 +25,14 @@ MEAN_MAN = {
     "stature": "1756",
     "cervicaleheight": "1517",
     "acromialheight": "1441",
+    "suprasternaleheight": "1439",
     "biacromialbreadth": "416",
     "acromionradialelength": "336",
     "wristheight": "850",
     "hipbreadth": "346",
     "trochanterionheight": "901",
     "iliocristaleheight": "1062",
+    "waistheightomphalion": "1057",
     "lateralfemoralepicondyleheight": "492",
     "tibialheight": "468",
     "lateralmalleolusheight": "73",
@@ -104,6 +106,8 @@ def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
         "popliteal_crease": FLOOR_Y - m["tibialheight"],
         "lateral_malleolus": FLOOR_Y - m["lateralmalleolusheight"],
         "acromion": FLOOR_Y - m["acromialheight"],
+        "navel": FLOOR_Y - m["waistheightomphalion"],
+        "suprasternale": FLOOR_Y - m["suprasternaleheight"],
     }
     return SyntheticBody(row["sex"], landmarks, truth_y, m["stature"] / 75, m["biacromialbreadth"])
 

@@ -2,7 +2,11 @@
 
 BlazePose often returns a confident but wrong pose on back photos (hips placed mid-back, the
 therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
-person understands; an empty list means the pose may be used.
+person understands; an empty list means the pose may be used. With the hips in view
+(`finder.anatomy.hips_in_view`) the whole body is checked; without them, the upper body: the
+shoulders against the head. There a front view read from the pose alone is refused: BlazePose reads
+many upper-body backs as fronts (`python -m finder.view_report`, crops of photo 13). Limits and
+their sources: `body_model.json` "plausibility".
 """
 
 from __future__ import annotations
@@ -11,13 +15,20 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from finder.anatomy import SIDE_KEYPOINTS, load_body_model
+from finder.anatomy import (
+    HIPS,
+    SHOULDERS,
+    SIDE_KEYPOINTS,
+    hips_in_view,
+    in_picture,
+    load_body_model,
+    upper_body_features,
+)
 from finder.landmarks import SIDES, Keypoint
-from finder.view import OrientedPose, left_axis
+from finder.view import HEAD, Facing, OrientedPose, left_axis
 
-SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
-HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
+UNRELIABLE = "the pose is unreliable"
 
 
 def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
@@ -26,19 +37,60 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     lm = pose.landmarks
     if not np.all(np.isfinite(lm)):
         return ["the pose estimate contains invalid numbers"]
-    width, height = pose.image_size
-    margin = float(limits["max_outside_frame"]) * max(width, height)
-    problems = []
-    for pair, part in ((SHOULDERS, "shoulders"), (HIPS, "hips")):
-        inside = all(
-            -margin <= lm[k, 0] <= width + margin and -margin <= lm[k, 1] <= height + margin
-            for k in pair
-        )
-        if not pose.visible(*pair) or not inside:
-            problems.append(f"the {part} are not clearly in view: {STEP_BACK}")
-    if problems:
-        return problems
+    margin = float(limits["max_outside_frame"]) * max(pose.image_size)
+    if not pose.visible(*SHOULDERS) or not all(
+        in_picture(pose, lm[k, :2], margin) for k in SHOULDERS
+    ):
+        return [f"the shoulders are not clearly in view: {STEP_BACK}"]
+    if hips_in_view(pose, limits):
+        return _whole_body_problems(pose, limits)
+    return _upper_body_problems(pose, limits)
 
+
+def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+    """The hips are out of view: the shoulders must fit a head seen above them."""
+    lm = pose.landmarks
+    upper = limits["upper_body"]
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    if shoulder_width < float(upper["min_shoulder_width_px"]):
+        return ["the person is too small in the picture: come closer or crop the photo"]
+    _, shoulder_mid, up = upper_body_features(pose)
+    head = [k for k in HEAD if pose.visible(k)]
+    if not head:
+        return [
+            "the hips are out of view and so is the head: with the upper body only, keep the "
+            "head and shoulders in the picture, or step back until the hips are in it"
+        ]
+    if pose.facing is Facing.FRONT and not pose.facing_chosen:
+        return [
+            "with only the upper body in view the finder cannot tell a face from the back of "
+            "a head: choose the view (back or front)"
+        ]
+    problems = []
+    head_vector = lm[head, :2].mean(axis=0) - shoulder_mid
+    head_height = float(head_vector @ up)
+    low, high = upper["head_to_shoulder_width"]
+    if head_height < low * shoulder_width:
+        problems.append(f"the head was not found above the shoulders: {UNRELIABLE}")
+    elif head_height > high * shoulder_width:
+        problems.append(f"the head was found too far above the shoulders: {UNRELIABLE}")
+    shoulder_line = (lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]) / shoulder_width
+    head_direction = head_vector / max(float(np.hypot(*head_vector)), 1e-9)
+    if abs(float(head_direction @ shoulder_line)) > float(limits["max_shoulder_tilt_cos"]):
+        problems.append(f"the shoulder line is not across the neck: {UNRELIABLE}")
+    if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
+        ear_span = float(np.hypot(*(lm[Keypoint.LEFT_EAR, :2] - lm[Keypoint.RIGHT_EAR, :2])))
+        if ear_span > float(upper["max_ear_span_to_shoulder_width"]) * shoulder_width:
+            problems.append(f"the head found is too wide for the shoulders: {UNRELIABLE}")
+    if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
+        problems.append(f"the left and right shoulders are mixed up: {UNRELIABLE}")
+    return problems
+
+
+def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+    """The hips are in view: proportions and order along the body, shoulders to ankles."""
+    lm = pose.landmarks
+    problems = []
     shoulders, hips = lm[list(SHOULDERS), :2], lm[list(HIPS), :2]
     trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
     trunk = float(np.hypot(*trunk_vector))
@@ -74,7 +126,8 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
             if thigh < float(limits["min_thigh_trunks"]) * trunk:
                 problems.append(
                     f"the {side} knee was found too close to or above the hips: "
-                    "the lower body was not found reliably"
+                    "the lower body was not found reliably (if the receiver is seated, take "
+                    "the photo from the waist up)"
                 )
             elif (
                 pose.visible(ankle)
@@ -85,7 +138,7 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
                     f"the {side} ankle was found too close to or above the knee: "
                     "the lower body was not found reliably"
                 )
-    head = [k for k in (Keypoint.NOSE, Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR) if pose.visible(k)]
+    head = [k for k in HEAD if pose.visible(k)]
     if head:
         head_height = float((lm[head, :2].mean(axis=0) - shoulders.mean(axis=0)) @ up)
         if head_height < float(limits["min_head_trunks"]) * trunk:

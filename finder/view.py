@@ -16,6 +16,7 @@ import numpy as np
 from finder.landmarks import LEFT_RIGHT_PAIRS, Keypoint, pose_array
 
 VISIBLE = 0.5  # BlazePose visibility from which a keypoint counts as seen
+HEAD = (Keypoint.NOSE, Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
 
 
 class Facing(str, Enum):
@@ -26,6 +27,7 @@ class Facing(str, Enum):
 
 
 VIEW_CHOICES = ("auto", "back", "front")
+CHOSEN_BY_USER = "chosen by the user"
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,41 @@ class OrientedPose:
     def visible(self, *keypoints: int) -> bool:
         return bool(np.all(self.landmarks[list(keypoints), 3] >= VISIBLE))
 
+    @property
+    def facing_chosen(self) -> bool:
+        """Whether the user chose the facing (else `decide_facing` read it from the pose)."""
+        return self.facing_reason == CHOSEN_BY_USER
+
 
 def up_axis(landmarks: np.ndarray) -> np.ndarray:
-    """Unit vector from the hip-keypoint midpoint to the shoulder midpoint (image pixels).
+    """Unit vector from the hip-keypoint midpoint to the shoulder midpoint (image pixels); when
+    the hips are not both seen, `shoulder_normal`.
 
-    Midpoints do not depend on left/right labels, so this is safe before relabelling."""
+    Neither depends on left/right labels, so this is safe before relabelling."""
+    if not _hips_seen(landmarks):
+        return shoulder_normal(landmarks)
     shoulders = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], :2].mean(axis=0)
     hips = landmarks[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], :2].mean(axis=0)
-    trunk = shoulders - hips
-    length = float(np.hypot(*trunk))
-    return trunk / length if length > 0 else np.array([0.0, -1.0])
+    return _unit(shoulders - hips)
+
+
+def shoulder_normal(landmarks: np.ndarray) -> np.ndarray:
+    """Unit vector perpendicular to the shoulder line, on the side of the head keypoints (nose
+    and ears, wherever BlazePose put them; image pixels)."""
+    shoulders = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], :2]
+    across = shoulders[0] - shoulders[1]
+    normal = _unit(np.array([-across[1], across[0]]))
+    toward_head = landmarks[list(HEAD), :2].mean(axis=0) - shoulders.mean(axis=0)
+    return -normal if float(toward_head @ normal) < 0 else normal
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    length = float(np.hypot(*vector))
+    return vector / length if length > 0 else np.array([0.0, -1.0])
+
+
+def _hips_seen(landmarks: np.ndarray) -> bool:
+    return bool(np.all(landmarks[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], 3] >= VISIBLE))
 
 
 def left_axis(up: np.ndarray, facing: Facing) -> np.ndarray:
@@ -65,13 +92,11 @@ def left_axis(up: np.ndarray, facing: Facing) -> np.ndarray:
 
 
 def _labelled_left_offset(landmarks: np.ndarray, left: np.ndarray) -> float:
-    """How far MediaPipe's LEFT shoulder and hip lie toward `left` from their RIGHT twins (px)."""
-    spread = (
-        landmarks[Keypoint.LEFT_SHOULDER, :2]
-        - landmarks[Keypoint.RIGHT_SHOULDER, :2]
-        + landmarks[Keypoint.LEFT_HIP, :2]
-        - landmarks[Keypoint.RIGHT_HIP, :2]
-    )
+    """How far MediaPipe's LEFT shoulder and hip lie toward `left` from their RIGHT twins (px);
+    the hips count only when both are seen."""
+    spread = landmarks[Keypoint.LEFT_SHOULDER, :2] - landmarks[Keypoint.RIGHT_SHOULDER, :2]
+    if _hips_seen(landmarks):
+        spread = spread + landmarks[Keypoint.LEFT_HIP, :2] - landmarks[Keypoint.RIGHT_HIP, :2]
     return float(spread @ left)
 
 
@@ -94,7 +119,7 @@ def orient(landmarks: np.ndarray, image_size: tuple[int, int], view: str = "auto
     if view == "auto":
         facing, reason = decide_facing(array)
     else:
-        facing, reason = Facing(view), "chosen by the user"
+        facing, reason = Facing(view), CHOSEN_BY_USER
     if _labelled_left_offset(array, left_axis(up_axis(array), facing)) < 0:
         for left, right in LEFT_RIGHT_PAIRS:
             array[[left, right]] = array[[right, left]]

@@ -13,7 +13,7 @@ import pytest
 
 from calibration import DATA_DIR
 from finder.catalog import CatalogError, load_catalog, normalise
-from finder.landmarks import LANDMARK_NAMES, MIDLINE_LANDMARKS
+from finder.landmarks import LANDMARK_NAMES
 
 CODES = (
     "GB-21", "BL-10", "GV-14", "SI-15", "GV-12", "BL-15", "GV-11", "SI-11", "BL-43", "GV-9",
@@ -140,13 +140,13 @@ def test_pregnancy_flags(catalog, codes, flag):
     assert {point.code for point in catalog.points if point.pregnancy == flag} == set(codes)
 
 
-def test_every_back_point_has_a_rule_on_known_landmarks(catalog):
+def test_every_back_and_front_point_has_a_rule_on_known_landmarks(catalog):
     for point in catalog.points:
-        assert (point.rule is not None) == ("back" in point.views), point.code
+        assert (point.rule is not None) == ("hand" not in point.views), point.code
         if point.rule is None:
             continue
         for name in point.rule.landmarks():
-            assert name in MIDLINE_LANDMARKS or f"{name}_left" in LANDMARK_NAMES, point.code
+            assert name in LANDMARK_NAMES or f"{name}_left" in LANDMARK_NAMES, point.code
         if not point.bilateral:
             assert point.rule.lateral_cun == 0, point.code
 
@@ -161,6 +161,9 @@ def test_every_back_point_has_a_rule_on_known_landmarks(catalog):
         ("BL-10", ("C7",), 0, 1.3, 3.5),
         ("BL-60", ("lateral_malleolus",), 0, -0.5, 0),
         ("BL-62", ("lateral_malleolus",), 0, 0, -0.5),
+        ("CV-6", ("navel",), 0, 0, -1.5),
+        ("KI-27", ("clavicle_lower_border",), 0, 2, 0),
+        ("LR-3", ("metatarsal_bases",), 0, 0, 0),
     ],
 )
 def test_rules_follow_the_reference(catalog, code, landmarks, fraction, lateral_cun, up_cun):
@@ -262,6 +265,22 @@ INVALID_EDITS = [
         lambda c, r: _point(c, "BL-40")["location"].update(rule=None),
         "catalog.json: point 'BL-40': a point shown in the back view needs a location rule",
         id="back-point-without-rule",
+    ),
+    pytest.param(
+        lambda c, r: _point(c, "KI-27")["location"].update(rule=None),
+        "catalog.json: point 'KI-27': a point shown in the front view needs a location rule",
+        id="front-point-without-rule",
+    ),
+    pytest.param(
+        _set_rule("CV-6", at="L3"),
+        "catalog.json: point 'CV-6': landmark 'L3' in rule cannot be seen in the front view",
+        id="front-rule-on-a-back-landmark",
+    ),
+    pytest.param(
+        _set_rule("BL-40", at="metatarsal_bases"),
+        "catalog.json: point 'BL-40': landmark 'metatarsal_bases' in rule cannot be seen in the "
+        "back view",
+        id="back-rule-on-a-front-landmark",
     ),
     pytest.param(
         lambda c, r: _point(c, "GB-30").pop("region"),

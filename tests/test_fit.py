@@ -194,7 +194,7 @@ def test_live_taps_win_over_the_profile_where_both_place_a_landmark():
 
 def test_profile_taps_are_ignored_without_a_trustworthy_pose():
     hidden = standing_back_view()
-    hidden[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], 3] = 0.0
+    hidden[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], 3] = 0.0
     result = locate_landmarks(hidden, IMAGE_SIZE, "back", profile=Profile("Sam", {"C7": (20, 0)}))
     assert not result.accepted and result.profile is None
 

@@ -55,7 +55,7 @@ EXPECTED = {
     "01": "rejected",  # hips placed mid-back, knees above them
     "02": "no person",
     "03": "rejected",  # therapist's arms mixed with the client's head
-    "04": "front",  # the standing therapist, facing the camera
+    "04": "front",  # the standing therapist, facing the camera: front points only
     "05": "no person",
     "06": "rejected",  # background person and therapist
     "07": "no person",
@@ -72,18 +72,20 @@ EXPECTED = {
 def test_points_are_drawn_only_on_a_checked_body(prefix, expected):
     result = locate_image(photo(prefix))
     outcome = (
-        "accepted"
-        if result.points
-        else "front"
+        "front"
         if result.accepted and result.view == "front"
+        else "accepted"
+        if result.points
         else "no person"
         if result.keypoints is None
         else "rejected"
     )
     assert outcome == expected, result.summary()
-    if expected != "accepted":
+    if expected == "front":
+        assert {p.code for p in result.points} <= {"CV-6", "KI-27", "LR-3"}
+    elif expected != "accepted":
         assert not result.points
-        assert result.summary()  # a reason a person can read
+    assert result.summary()  # a reason a person can read
 
 
 def test_large_photo_is_reported_in_original_pixels(full_body):
