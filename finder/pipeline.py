@@ -15,7 +15,7 @@ from finder.imageio import read_image
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
 from finder.result import FinderResult, Omission
-from finder.trust import check_pose
+from finder.trust import check_pose, in_frame
 from finder.view import orient
 
 NO_PERSON = (
@@ -42,7 +42,7 @@ def locate_landmarks(
     image_size = (width, height) in pixels."""
     points = select_points(codes)
     width, height = int(image_size[0]), int(image_size[1])
-    pose = orient(landmarks, (width, height), view)
+    pose = in_frame(orient(landmarks, (width, height), view))
     problems = check_pose(pose)
     if problems:
         return _rejected(

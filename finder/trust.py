@@ -8,6 +8,7 @@ person understands; an empty list means the pose may be used.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -20,21 +21,30 @@ HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
 
 
+def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:
+    """The pose with every keypoint found beyond the frame margin (`max_outside_frame` times
+    the image's long side, px) marked unseen (visibility 0), and visibility clipped to
+    BlazePose's range [0, 1]: a keypoint far outside the picture is a guess, not a sighting."""
+    limits = limits or load_body_model().plausibility
+    width, height = pose.image_size
+    margin = float(limits["max_outside_frame"]) * max(width, height)
+    x, y = pose.landmarks[:, 0], pose.landmarks[:, 1]
+    inside = (-margin <= x) & (x <= width + margin) & (-margin <= y) & (y <= height + margin)
+    landmarks = pose.landmarks.copy()
+    landmarks[:, 3] = np.where(inside, np.clip(landmarks[:, 3], 0.0, 1.0), 0.0)
+    return replace(pose, landmarks=landmarks)
+
+
 def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
     """Reasons why the pose cannot be trusted (empty when it is plausible)."""
     limits = limits or load_body_model().plausibility
-    lm = pose.landmarks
-    if not np.all(np.isfinite(lm)):
+    if not np.all(np.isfinite(pose.landmarks)):
         return ["the pose estimate contains invalid numbers"]
-    width, height = pose.image_size
-    margin = float(limits["max_outside_frame"]) * max(width, height)
+    pose = in_frame(pose, limits)
+    lm = pose.landmarks
     problems = []
     for pair, part in ((SHOULDERS, "shoulders"), (HIPS, "hips")):
-        inside = all(
-            -margin <= lm[k, 0] <= width + margin and -margin <= lm[k, 1] <= height + margin
-            for k in pair
-        )
-        if not pose.visible(*pair) or not inside:
+        if not pose.visible(*pair):
             problems.append(f"the {part} are not clearly in view: {STEP_BACK}")
     if problems:
         return problems
