@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from finder.anatomy import build_anatomy
 from finder.catalog import Point, load_catalog
-from finder.imageio import read_image
+from finder.crowd import ANOTHER_PERSON, another_person
+from finder.imageio import check_bgr, read_image, too_dark
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
 from finder.result import FinderResult, Omission
@@ -19,9 +21,10 @@ from finder.trust import check_pose, in_frame
 from finder.view import orient
 
 NO_PERSON = (
-    "no person found in the picture: take the photo from behind with the shoulders, hips and "
-    "knees in view, in good light"
+    "no person found in the picture: take the photo from behind, close enough that the body "
+    "fills most of the picture, with the shoulders, hips and knees in view, in good light"
 )
+TOO_DARK = "the picture is too dark to find the body: take it in better light"
 
 
 def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
@@ -69,14 +72,26 @@ def locate_image(
     codes: Iterable[str] | None = None,
     estimator: PoseEstimator | None = None,
 ) -> FinderResult:
-    """Points on a photo: a file path or a BGR uint8 array (OpenCV order)."""
-    bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
+    """Points on a photo: a file path or a BGR uint8 array (OpenCV order). Raises ImageError
+    (a ValueError) with a message for the user when the file or array is not a usable image.
+    With a still-mode estimator, a second person in view adds a note to the result."""
+    bgr = check_bgr(image) if isinstance(image, np.ndarray) else read_image(Path(image))
     estimator = estimator or shared_still_estimator()
     height, width = bgr.shape[:2]
-    landmarks = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    landmarks = estimator.detect(rgb)
     if landmarks is None:
-        return no_person_result(width, height, codes)
-    return locate_landmarks(landmarks, (width, height), view, codes)
+        return no_person_result(width, height, codes, TOO_DARK if too_dark(bgr) else NO_PERSON)
+    result = locate_landmarks(landmarks, (width, height), view, codes)
+    if not result.accepted and too_dark(bgr):
+        problems = (TOO_DARK, *result.problems)
+        points = select_points(codes)
+        return _rejected(
+            width, height, points, problems, result.view, result.view_reason, result.keypoints
+        )
+    if result.accepted and estimator.mode == "still" and another_person(rgb, landmarks, estimator):
+        return replace(result, notes=(ANOTHER_PERSON,))
+    return result
 
 
 @lru_cache(maxsize=1)

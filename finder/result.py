@@ -48,7 +48,8 @@ class Omission:
 @dataclass(frozen=True)
 class FinderResult:
     """Everything found on one image. `problems` is non-empty when no body could be trusted;
-    then `anatomy` is None and every point is omitted."""
+    then `anatomy` is None and every point is omitted. `notes` are cautions about an accepted
+    result (e.g. another person in view)."""
 
     width: int
     height: int
@@ -59,6 +60,7 @@ class FinderResult:
     points: tuple[LocatedPoint, ...]
     omitted: tuple[Omission, ...]
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
+    notes: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -69,17 +71,20 @@ class FinderResult:
         return self.anatomy.frame.cun_px if self.anatomy else None
 
     def summary(self) -> str:
-        """One line for a person: what was placed, or why nothing was."""
+        """One line for a person: what was placed, or why nothing was; then any notes."""
         if not self.accepted:
             return self.problems[0]
         if not self.points:
             if self.view == "front":
-                return (
+                outcome = (
                     "the person found faces the camera (front view), so no back point is "
                     "visible; if this is a back, choose the back view"
                 )
-            return "no chosen point is visible in this picture"
-        return f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
+            else:
+                outcome = "no chosen point is visible in this picture"
+        else:
+            outcome = f"{len(self.points)} points placed ({len(self.omitted)} not visible)"
+        return "; ".join((outcome, *self.notes))
 
     def to_dict(self) -> dict:
         return {
@@ -89,6 +94,7 @@ class FinderResult:
             "view_reason": self.view_reason,
             "accepted": self.accepted,
             "problems": list(self.problems),
+            "notes": list(self.notes),
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],

@@ -14,11 +14,12 @@ import numpy as np
 
 from finder.anatomy import SIDE_KEYPOINTS, load_body_model
 from finder.landmarks import SIDES, Keypoint
-from finder.view import OrientedPose, left_axis
+from finder.view import VISIBLE, OrientedPose, left_axis
 
 SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
 HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
+TOO_SMALL = "the person is too small in the picture: come closer or crop the photo"
 
 
 def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:
@@ -42,9 +43,12 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
         return ["the pose estimate contains invalid numbers"]
     pose = in_frame(pose, limits)
     lm = pose.landmarks
+    width, height = pose.image_size
     problems = []
     for pair, part in ((SHOULDERS, "shoulders"), (HIPS, "hips")):
-        if not pose.visible(*pair):
+        # Inside the picture itself: BlazePose guesses a trunk below a head-only crop.
+        in_picture = all(0 <= lm[k, 0] <= width and 0 <= lm[k, 1] <= height for k in pair)
+        if not pose.visible(*pair) or not in_picture:
             problems.append(f"the {part} are not clearly in view: {STEP_BACK}")
     if problems:
         return problems
@@ -53,7 +57,7 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
     trunk = float(np.hypot(*trunk_vector))
     if trunk < float(limits["min_trunk_px"]):
-        return ["the person is too small in the picture: come closer or crop the photo"]
+        return [TOO_SMALL]
     up = trunk_vector / trunk
     shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     hip_width = float(np.hypot(*(hips[0] - hips[1])))
@@ -100,4 +104,13 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
         head_height = float((lm[head, :2].mean(axis=0) - shoulders.mean(axis=0)) @ up)
         if head_height < float(limits["min_head_trunks"]) * trunk:
             problems.append("the head was not found above the shoulders: the pose is unreliable")
+    if problems and _picture_share(pose) < float(limits["small_in_picture"]):
+        problems.insert(0, TOO_SMALL)
     return problems
+
+
+def _picture_share(pose: OrientedPose) -> float:
+    """The larger of the fractions of the picture's width and height that the seen keypoints
+    span."""
+    seen = pose.landmarks[pose.landmarks[:, 3] >= VISIBLE, :2]
+    return float(np.max(np.ptp(seen, axis=0) / np.array(pose.image_size)))

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from finder.catalog import Point, load_catalog
-from finder.imageio import ImageError, downscale_for_inference
+from finder.imageio import INPUT_SUFFIXES, ImageError, downscale_for_inference
 from finder.overlay import Annotator
 from finder.result import FinderResult
 from finder.ui import (
@@ -78,7 +78,10 @@ def render_photo_page() -> None:
         if not full.accepted:
             st.warning(f"{sentence(full.summary())}. {FRAMING_TIP}")
         elif not result.points and codes:
-            st.warning(sentence(result.summary()) + ".")
+            st.warning(sentence(result.summary()) + ".")  # with any notes
+        else:
+            for note in result.notes:
+                st.warning(sentence(note) + ".")
         _downloads(photo, result, drawn)
 
     if full.accepted and result.points:
@@ -161,7 +164,7 @@ def _choose_photo() -> None:
     uploader_key = f"photo_upload_{generation}"
     st.file_uploader(
         "Upload a photo of the receiver's back",
-        type=["jpg", "jpeg", "png", "webp"],
+        type=[suffix.lstrip(".") for suffix in INPUT_SUFFIXES],
         key=uploader_key,
         on_change=_on_upload,
         args=(uploader_key,),
