@@ -16,14 +16,13 @@ import cv2
 
 from finder.catalog import load_catalog
 from finder.hand_pipeline import locate_hand_points
-from finder.imageio import ImageError, read_image
+from finder.imageio import INPUT_SUFFIXES, ImageError, read_image
 from finder.overlay import Annotator
 from finder.pipeline import locate_image
 from finder.rescue import Box, BoxError
 from finder.view import VIEW_CHOICES
 
 HAND_VIEW = "hand"  # the back of the hand: MediaPipe Hands instead of BlazePose
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 EXIT_BAD_INPUT = 2
 
 
@@ -38,6 +37,7 @@ class Outcome:
     source: Path
     ok: bool
     message: str
+    notes: tuple[str, ...] = ()  # cautions about points that were placed
 
 
 def collect_images(inputs: Sequence[str]) -> list[Path]:
@@ -46,10 +46,10 @@ def collect_images(inputs: Sequence[str]) -> list[Path]:
     for text in inputs:
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
             if not found:
                 raise UsageError(
-                    f"{path}: folder has no images ({', '.join(sorted(IMAGE_SUFFIXES))})"
+                    f"{path}: folder has no images ({', '.join(sorted(INPUT_SUFFIXES))})"
                 )
             paths.extend(found)
         else:
@@ -106,7 +106,7 @@ def annotate_one(
         return Outcome(source, False, result.problems[0])
     if not result.points:
         return Outcome(source, False, result.summary())
-    return Outcome(source, True, result.summary())
+    return Outcome(source, True, result.summary(), result.notes)
 
 
 def _annotate_job(job: tuple) -> Outcome:
@@ -165,6 +165,9 @@ def command_annotate(args: argparse.Namespace) -> int:
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
         print(f"finder: {outcome.source}: {outcome.message}", file=sys.stderr)
+    for outcome in outcomes:
+        for note in outcome.notes:
+            print(f"finder: {outcome.source}: note: {note}", file=sys.stderr)
     placed = len(outcomes) - len(failures)
     print(
         f"{len(outcomes)} image(s): {placed} with points, {len(failures)} without. "

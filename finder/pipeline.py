@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,19 +12,21 @@ import numpy as np
 
 from finder.anatomy import build_anatomy
 from finder.catalog import Point, load_catalog
+from finder.crowd import ANOTHER_PERSON, another_person
 from finder.fit import FitError, Profile, Taps, fit_anatomy
-from finder.imageio import read_image
+from finder.imageio import check_bgr, read_image, too_dark
 from finder.points import locate_points, point_sides
 from finder.pose import PoseEstimator
-from finder.rescue import Box, FoundPose, find_pose
+from finder.rescue import Box, FoundPose, find_pose, plausible
 from finder.result import FinderResult, Omission
-from finder.trust import check_pose
+from finder.trust import check_pose, in_frame
 from finder.view import Facing, orient
 
 NO_PERSON = (
-    "no person found in the picture: take the photo from behind with the shoulders, hips and "
-    "knees in view, in good light"
+    "no person found in the picture: take the photo from behind, close enough that the body "
+    "fills most of the picture, with the shoulders, hips and knees in view, in good light"
 )
+TOO_DARK = "the picture is too dark to find the body: take it in better light"
 
 
 def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
@@ -52,7 +54,7 @@ def locate_landmarks(
         if taps is not None:
             return locate_taps(taps, (width, height), codes)
         return no_person_result(width, height, codes)
-    pose = orient(landmarks, (width, height), view)
+    pose = in_frame(orient(landmarks, (width, height), view))
     problems = check_pose(pose)
     if problems:
         if taps is not None:
@@ -116,16 +118,42 @@ def locate_image(
     rescue: bool = True,
 ) -> FinderResult:
     """Points on a photo: a file path or a BGR uint8 array (OpenCV order); `taps` and
-    `profile` as in `locate_landmarks`.
+    `profile` as in `locate_landmarks`. Raises ImageError (a ValueError) with a message for the
+    user when the file or array is not a usable image.
 
     `box` (x, y, w, h in image pixels) marks the receiver when someone else is in view; with
     `rescue`, turned and padded copies are tried when the upright pass finds no plausible body
-    (finder.rescue). Raises finder.rescue.BoxError for an unusable box."""
-    bgr = image if isinstance(image, np.ndarray) else read_image(Path(image))
+    (finder.rescue). Raises finder.rescue.BoxError for an unusable box. With a still-mode
+    estimator and no box, a second person in view adds a note to the result."""
+    bgr = check_bgr(image) if isinstance(image, np.ndarray) else read_image(Path(image))
     estimator = estimator or shared_still_estimator()
-    height, width = bgr.shape[:2]
-    found = find_pose(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), estimator, view, box, rescue)
-    return locate_found(found, (width, height), view, codes, taps, profile)
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    found = find_pose(rgb, estimator, view, box, rescue)
+    remarks = photo_remarks(bgr, found, view, estimator if box is None else None)
+    return locate_found(found, (bgr.shape[1], bgr.shape[0]), view, codes, taps, profile, remarks)
+
+
+@dataclass(frozen=True)
+class PhotoRemarks:
+    """What the photo says beyond its pose: too dark to see a body; another person in view."""
+
+    too_dark: bool = False
+    another_person: bool = False
+
+
+def photo_remarks(
+    bgr: np.ndarray, found: FoundPose, view: str, crowd_estimator: PoseEstimator | None
+) -> PhotoRemarks:
+    """Remarks on a BGR photo and its pose search; another person is looked for (with the
+    still-mode `crowd_estimator`, when given) only around a plausible pose."""
+    crowded = (
+        crowd_estimator is not None
+        and crowd_estimator.mode == "still"
+        and found.landmarks is not None
+        and plausible(found.landmarks, (bgr.shape[1], bgr.shape[0]), view)
+        and another_person(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), found.landmarks, crowd_estimator)
+    )
+    return PhotoRemarks(too_dark(bgr), crowded)
 
 
 def locate_found(
@@ -135,11 +163,26 @@ def locate_found(
     codes: Iterable[str] | None = None,
     taps: Taps | None = None,
     profile: Profile | None = None,
+    remarks: PhotoRemarks = PhotoRemarks(),
 ) -> FinderResult:
     """Points from a pose search (landmarks in original pixels, or nobody found), marked with
-    the attempt that found the pose; image_size = (width, height) in pixels."""
+    the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
     result = locate_landmarks(found.landmarks, image_size, view, codes, taps, profile)
-    return replace(result, pose_source=found.source)
+    result = replace(result, pose_source=found.source)
+    if not result.accepted and remarks.too_dark:
+        problems = (TOO_DARK, *(p for p in result.problems if p != NO_PERSON))
+        rejected = _rejected(
+            *image_size,
+            select_points(codes),
+            problems,
+            result.view,
+            result.view_reason,
+            result.keypoints,
+        )
+        return replace(rejected, pose_source=found.source)
+    if result.accepted and remarks.another_person and result.basis != "taps":
+        return replace(result, notes=(ANOTHER_PERSON,))
+    return result
 
 
 @lru_cache(maxsize=1)

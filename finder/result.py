@@ -48,7 +48,8 @@ class Omission:
 @dataclass(frozen=True)
 class FinderResult:
     """Everything found on one image. `problems` is non-empty when no body could be trusted;
-    then `anatomy` is None and every point is omitted."""
+    then `anatomy` is None and every point is omitted. `notes` are cautions about an accepted
+    result (e.g. another person in view)."""
 
     width: int
     height: int
@@ -61,6 +62,7 @@ class FinderResult:
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
     pose_source: str = "upright"  # which attempt found the pose (finder.rescue.Attempt.describe)
     profile: str | None = None  # name of the saved profile applied, if any
+    notes: tuple[str, ...] = ()  # remarks on an accepted result, e.g. another person in view
 
     @property
     def basis(self) -> str:
@@ -80,13 +82,14 @@ class FinderResult:
         return self.anatomy.frame.cun_px if self.anatomy else None
 
     def summary(self) -> str:
-        """One line for a person: what was placed, or why nothing was; and how the body was
-        found when that took more than the upright picture."""
+        """One line for a person: what was placed, or why nothing was; how the body was found
+        when that took more than the upright picture; then any notes."""
         if not self.accepted:
             return self.problems[0]
-        if self.pose_source == "upright" or self.basis == "taps":
-            return self._placed()
-        return f"{self._placed()}; pose found: {self.pose_source}"
+        parts = [self._placed()]
+        if self.pose_source != "upright" and self.basis != "taps":
+            parts.append(f"pose found: {self.pose_source}")
+        return "; ".join((*parts, *self.notes))
 
     def _placed(self) -> str:
         if not self.points:
@@ -119,6 +122,7 @@ class FinderResult:
             "profile": self.profile,
             "tapped": sorted(self.anatomy.tapped) if self.anatomy else [],
             "pose_source": self.pose_source,
+            "notes": list(self.notes),
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],

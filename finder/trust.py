@@ -12,6 +12,7 @@ their sources: `body_model.json` "plausibility".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -25,26 +26,52 @@ from finder.anatomy import (
     upper_body_features,
 )
 from finder.landmarks import SIDES, Keypoint
-from finder.view import HEAD, Facing, OrientedPose, left_axis
+from finder.view import HEAD, VISIBLE, Facing, OrientedPose, left_axis
 
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
 UNRELIABLE = "the pose is unreliable"
+TOO_SMALL = "the person is too small in the picture: come closer or crop the photo"
+
+
+def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:
+    """The pose with every keypoint found beyond the frame margin (`max_outside_frame` times
+    the image's long side, px) marked unseen (visibility 0), and visibility clipped to
+    BlazePose's range [0, 1]: a keypoint far outside the picture is a guess, not a sighting."""
+    limits = limits or load_body_model().plausibility
+    width, height = pose.image_size
+    margin = float(limits["max_outside_frame"]) * max(width, height)
+    x, y = pose.landmarks[:, 0], pose.landmarks[:, 1]
+    inside = (-margin <= x) & (x <= width + margin) & (-margin <= y) & (y <= height + margin)
+    landmarks = pose.landmarks.copy()
+    landmarks[:, 3] = np.where(inside, np.clip(landmarks[:, 3], 0.0, 1.0), 0.0)
+    return replace(pose, landmarks=landmarks)
 
 
 def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
     """Reasons why the pose cannot be trusted (empty when it is plausible)."""
     limits = limits or load_body_model().plausibility
-    lm = pose.landmarks
-    if not np.all(np.isfinite(lm)):
+    if not np.all(np.isfinite(pose.landmarks)):
         return ["the pose estimate contains invalid numbers"]
-    margin = float(limits["max_outside_frame"]) * max(pose.image_size)
-    if not pose.visible(*SHOULDERS) or not all(
-        in_picture(pose, lm[k, :2], margin) for k in SHOULDERS
-    ):
+    pose = in_frame(pose, limits)
+    lm = pose.landmarks
+    # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
+    if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
         return [f"the shoulders are not clearly in view: {STEP_BACK}"]
     if hips_in_view(pose, limits):
-        return _whole_body_problems(pose, limits)
-    return _upper_body_problems(pose, limits)
+        problems = _whole_body_problems(pose, limits)
+    else:
+        problems = _upper_body_problems(pose, limits)
+    too_small = _picture_share(pose) < float(limits["small_in_picture"])
+    if problems and TOO_SMALL not in problems and too_small:
+        problems.insert(0, TOO_SMALL)
+    return problems
+
+
+def _picture_share(pose: OrientedPose) -> float:
+    """The larger of the fractions of the picture's width and height that the seen keypoints
+    span."""
+    seen = pose.landmarks[pose.landmarks[:, 3] >= VISIBLE, :2]
+    return float(np.max(np.ptp(seen, axis=0) / np.array(pose.image_size)))
 
 
 def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
@@ -53,7 +80,7 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     upper = limits["upper_body"]
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     if shoulder_width < float(upper["min_shoulder_width_px"]):
-        return ["the person is too small in the picture: come closer or crop the photo"]
+        return [TOO_SMALL]
     _, shoulder_mid, up = upper_body_features(pose)
     head = [k for k in HEAD if pose.visible(k)]
     if not head:
@@ -95,7 +122,7 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
     trunk = float(np.hypot(*trunk_vector))
     if trunk < float(limits["min_trunk_px"]):
-        return ["the person is too small in the picture: come closer or crop the photo"]
+        return [TOO_SMALL]
     up = trunk_vector / trunk
     shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     hip_width = float(np.hypot(*(hips[0] - hips[1])))

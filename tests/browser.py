@@ -54,13 +54,13 @@ def streamlit_server(
     app: str = "streamlit_app.py", extra_env: Mapping[str, str] | None = None
 ) -> Iterator[str]:
     """Serve `app` (relative to the repository) and yield its URL, e.g. http://127.0.0.1:8765.
-    The server's output goes to a temporary file, shown in the error if it fails to start."""
+    `extra_env` is added to the server's environment (a PYTHONPATH there goes after the
+    repository's). The server's output goes to a temporary file, shown in the error if it fails
+    to start."""
     port = free_port()
-    env = {
-        **os.environ,
-        **(extra_env or {}),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
+    extra_env = dict(extra_env or {})
+    python_path = [str(REPO), extra_env.pop("PYTHONPATH", None), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, **extra_env, "PYTHONPATH": os.pathsep.join(filter(None, python_path))}
     command = [
         sys.executable,
         "-m",

@@ -21,7 +21,7 @@ import streamlit as st
 
 from finder.fit import Profile, Taps
 from finder.imageio import ImageError, decode_image
-from finder.pipeline import locate_found
+from finder.pipeline import PhotoRemarks, locate_found, photo_remarks
 from finder.pose import PoseEstimator
 from finder.rescue import Box, FoundPose, find_pose
 from finder.result import FinderResult
@@ -179,16 +179,18 @@ def estimator() -> PoseEstimator:
     return state[_ESTIMATOR]
 
 
-def detect(photo: Photo, view: str, box: Box | None = None) -> FoundPose:
+def detect(photo: Photo, view: str, box: Box | None = None) -> tuple[FoundPose, PhotoRemarks]:
     """The receiver's pose on `photo` (landmarks in image px, or None), inside `box` when
     given, with turned and padded copies tried when the upright picture fails: found once per
     session, photo, view and box (the slow step; placing points takes milliseconds)."""
-    detections: dict[tuple, FoundPose] = st.session_state.setdefault(_DETECTIONS, {})
+    detections: dict[tuple, tuple] = st.session_state.setdefault(_DETECTIONS, {})
     key = (photo.key, view, box)
     if key not in detections:
         rgb = cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB)
         with st.spinner("Looking for the body…"):
-            detections[key] = find_pose(rgb, estimator(), view, box)
+            found = find_pose(rgb, estimator(), view, box)
+            remarks = photo_remarks(photo.bgr, found, view, estimator() if box is None else None)
+            detections[key] = (found, remarks)
         while len(detections) > MAX_CACHED_DETECTIONS:
             detections.pop(next(iter(detections)))
     return detections[key]
@@ -205,4 +207,5 @@ def analyse(
     the partner's `taps` and saved `profile`, the pose searched inside `box`, when given."""
     view = view or st.session_state.get(VIEW, "auto")
     height, width = photo.bgr.shape[:2]
-    return locate_found(detect(photo, view, box), (width, height), view, None, taps, profile)
+    found, remarks = detect(photo, view, box)
+    return locate_found(found, (width, height), view, None, taps, profile, remarks)

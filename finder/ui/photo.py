@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from finder.catalog import Point, load_catalog
-from finder.imageio import ImageError, downscale_for_inference
+from finder.imageio import INPUT_SUFFIXES, ImageError, downscale_for_inference
 from finder.overlay import Annotator
 from finder.rescue import BoxError
 from finder.result import FinderResult
@@ -117,7 +117,10 @@ def render_photo_page() -> None:
                     "click C7, both shoulder tops and both crest tops on the photo."
                 )
         elif not result.points and codes:
-            st.warning(sentence(result.summary()) + ".")
+            st.warning(sentence(result.summary()) + ".")  # with any notes
+        else:
+            for note in result.notes:
+                st.warning(sentence(note) + ".")
         if profile and full.profile is None and full.accepted:
             st.caption(
                 "A profile follows a body the camera model found; on this photo your marks "
@@ -210,7 +213,7 @@ def _choose_photo() -> None:
     uploader_key = f"photo_upload_{generation}"
     st.file_uploader(
         "Upload a photo of the receiver's back",
-        type=["jpg", "jpeg", "png", "webp"],
+        type=[suffix.lstrip(".") for suffix in INPUT_SUFFIXES],
         key=uploader_key,
         on_change=_on_upload,
         args=(uploader_key,),
