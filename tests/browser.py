@@ -107,6 +107,15 @@ def _wait_healthy(url: str, server: subprocess.Popen, log) -> None:
     raise RuntimeError(f"streamlit did not start at {url} (exit code {server.poll()}):\n{output}")
 
 
+def fake_camera_args(video: Path | str) -> tuple[str, ...]:
+    """Chromium flags that allow the camera without asking and feed it from a .y4m file."""
+    return (
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
+
+
 def launch_chromium(playwright, extra_args: Sequence[str] = ()):
     """Headless Debian Chromium through Playwright; `extra_args` are added to the defaults."""
     return playwright.chromium.launch(

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from finder.imageio import read_image
-from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import (
+    CHROMIUM,
+    fake_camera_args,
+    launch_chromium,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.photos import photo
 from tests.video import FRAME_SIZE, write_y4m
 
@@ -47,11 +53,7 @@ def page(tmp_path_factory):
     SCREENS.mkdir(parents=True, exist_ok=True)
     frame = letterboxed(read_image(photo("07")))
     camera = write_y4m(tmp_path_factory.mktemp("camera") / "hands.y4m", [frame] * 10)
-    camera_args = (
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}",
-    )
+    camera_args = fake_camera_args(camera)
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright, extra_args=camera_args)
         page = browser.new_page(viewport={"width": 1300, "height": 1800})

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import (
+    CHROMIUM,
+    fake_camera_args,
+    launch_chromium,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.photos import photo
 from tests.video import make_test_video
 
@@ -77,11 +83,7 @@ def test_live_camera_draws_points_on_the_returned_video(fake_camera):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     SCREENS.mkdir(parents=True, exist_ok=True)
-    camera_args = (
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={fake_camera}",
-    )
+    camera_args = fake_camera_args(fake_camera)
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright, extra_args=camera_args)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

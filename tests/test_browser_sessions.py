@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import (
+    CHROMIUM,
+    fake_camera_args,
+    launch_chromium,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.photos import PHOTOS
 from tests.test_browser_live import read_status, wait_until
 from tests.video import make_test_video
@@ -36,11 +42,7 @@ def browser(tmp_path_factory):
         pytest.skip(f"{CHROMIUM} is not installed")
     SCREENS.mkdir(parents=True, exist_ok=True)
     camera = make_test_video(tmp_path_factory.mktemp("camera") / "back.y4m")
-    camera_args = (
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}",
-    )
+    camera_args = fake_camera_args(camera)
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:
         chromium = launch_chromium(playwright, extra_args=camera_args)
         chromium.app_url = url

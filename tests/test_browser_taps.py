@@ -142,4 +142,3 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
     # the picture, instead of the standing therapist.
     sync_api.expect(page.get_by_text("only the upper body in view").first).to_be_visible()
     page.get_by_role("button", name="Remove the box").wait_for()
-
