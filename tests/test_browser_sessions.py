@@ -8,6 +8,7 @@ Screenshots go to /tmp/screens/sessions-*.png.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,6 @@ SCREENS = Path("/tmp/screens")
 TIMEOUT_MS = 60_000
 STREAM_TIMEOUT_S = 60.0
 ROUTINE = "Lower back"  # 7 back point codes: at most 14 points on the clip
-FRONT_MESSAGE = "Front view:"  # front points only (CV-6, KI-27, LR-3), no back point
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +133,12 @@ def test_camera_stop_start_and_page_reload_recover(browser):
         assert again[2] > 0, again[3]
         screenshot(page, "restarted")
 
-        page.reload()  # a new browser session: its own processor, counting from zero
+        page.reload()  # a new browser session, with its own processor counting from zero
         wait_for_app(page)
         show_live_tab(page)
+        assert read_status(page)[3].startswith("Live: 0 frames processed"), read_status(page)[3]
         start_camera(page)
-        reloaded = frames_after(page, 5, lambda s: s[1] > 0, "frames after a reload")
-        assert reloaded[0] < again[0] + 200, reloaded[3]  # a fresh count, not the old session's
+        frames_after(page, 5, lambda s: s[1] > 0, "frames after a reload")
         screenshot(page, "reloaded")
         webrtc_button(page, "stop").click()
     except BaseException:
@@ -146,6 +146,35 @@ def test_camera_stop_start_and_page_reload_recover(browser):
         raise
     finally:
         page.context.close()
+
+
+def assert_for_a_while(page, condition, seconds: float = 3.0) -> None:
+    """`condition` holds for the status at every half second over `seconds` (single frames may
+    be rejected, so only what no frame may show is checked this way)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = read_status(page)
+        assert condition(status), status[3]
+        time.sleep(0.5)
+
+
+def from_the_front(status) -> bool:
+    """The last frame was taken as a front view (points placed or not)."""
+    return "front view" in status[3].lower()
+
+
+def placed_from_behind(status) -> bool:
+    """The last frame's points were placed on a back view."""
+    return "points placed" in status[3] and not from_the_front(status)
+
+
+def routine_only(status) -> bool:
+    """No more points than the routine has (7 codes), none from the front."""
+    return status[1] <= 14 and not from_the_front(status)
+
+
+def never_from_behind(status) -> bool:
+    return not placed_from_behind(status)
 
 
 def test_two_sessions_at_once_keep_their_own_choices(browser):
@@ -158,22 +187,24 @@ def test_two_sessions_at_once_keep_their_own_choices(browser):
         for page in pages:
             start_camera(page)
         # Both stream at once: one draws the routine's back points, the other (told the
-        # person faces the camera) only front points and says it is a front view.
+        # person faces the camera) takes every frame as a front view. A single frame may be
+        # rejected, so what must hold all along is what no frame of the other choice shows.
         frames_after(routine_back, 10, lambda s: 0 < s[1] <= 14, "routine points")
-        frames_after(everything_front, 10, lambda s: FRONT_MESSAGE in s[3], "the front message")
-        assert 0 < read_status(routine_back)[1] <= 14, read_status(routine_back)[3]
-        assert FRONT_MESSAGE not in read_status(routine_back)[3]
+        frames_after(everything_front, 10, from_the_front, "a front view")
+        assert_for_a_while(routine_back, routine_only)
+        assert_for_a_while(everything_front, never_from_behind)
         screenshot(routine_back, "routine-back")
         screenshot(everything_front, "all-front")
 
-        # Swap the choices on one side only: the other session keeps its own.
+        # Change the choices on one side only: the other session keeps its own.
         choose(everything_front, view="Back")
         frames_after(everything_front, 0, lambda s: s[1] > 14, "all points from behind")
-        status = read_status(routine_back)
-        assert 0 < status[1] <= 14 and FRONT_MESSAGE not in status[3], status[3]
+        assert_for_a_while(routine_back, routine_only)
         choose(routine_back, view="Front")
-        frames_after(routine_back, 0, lambda s: FRONT_MESSAGE in s[3], "front on the routine side")
-        assert read_status(everything_front)[1] > 14, read_status(everything_front)[3]
+        frames_after(routine_back, 0, from_the_front, "a front view on the routine side")
+        assert_for_a_while(routine_back, never_from_behind)
+        assert_for_a_while(everything_front, lambda s: not from_the_front(s))
+        frames_after(everything_front, 0, lambda s: s[1] > 14, "all points still")
         for page in pages:
             webrtc_button(page, "stop").click()
     except BaseException:

@@ -49,7 +49,10 @@ EXTREMES = (
 )
 CODES = [point.code for point in load_catalog().points]
 
-image_sizes = st.tuples(st.integers(1, 8000), st.integers(1, 8000))
+# Photo-like sizes (the decoder's limits: 32 px a side, 100 megapixels) and anything.
+image_sizes = st.tuples(st.integers(32, 10_000), st.integers(32, 10_000)) | st.tuples(
+    st.integers(1, 8000), st.integers(1, 8000)
+)
 chosen_codes = st.none() | st.lists(st.sampled_from(CODES), min_size=1, max_size=6, unique=True)
 views = st.sampled_from(VIEW_CHOICES)
 keypoint = st.integers(0, KEYPOINT_COUNT - 1)
@@ -57,21 +60,26 @@ keypoint = st.integers(0, KEYPOINT_COUNT - 1)
 
 @st.composite
 def placed_bodies(draw, size: tuple[int, int]) -> np.ndarray:
-    """The mean man seen from behind, turned, scaled to 1e-6..1e6 of the image's long side and
+    """The mean man seen from behind, turned, scaled to 1e-6..1e6 of the image's short side and
     centred anywhere from half an image before it to half an image beyond it; visibilities and
-    depths drawn at random. Each draw is a mix of a plausible photo (nearly upright, a tenth to
-    all of the image, near its centre) and anything."""
+    depths drawn at random. Half the draws are a plausible photo instead: nearly upright, a
+    tenth to all of the image high, near its centre, the body's keypoints seen."""
     body = standing_back_view()
     xy = body[:, :2] - body[:, :2].mean(axis=0)
-    angle = draw(st.floats(-0.3, 0.3) | st.floats(-math.pi, math.pi))
+    if draw(st.booleans()):
+        angle, exponent = draw(st.floats(-0.3, 0.3)), draw(st.floats(-1, 0))
+        where = st.floats(0.4, 0.6)
+        seen = st.floats(0.5, 1)
+    else:
+        angle, exponent = draw(st.floats(-math.pi, math.pi)), draw(st.floats(-6, 6))
+        where = st.floats(-0.5, 1.5)
+        seen = st.floats(0, 1)
     rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    scale = 10 ** draw(st.floats(-1, 0) | st.floats(-6, 6)) * min(size) / np.ptp(xy[:, 1])
-    where = st.floats(0.4, 0.6) | st.floats(-0.5, 1.5)
+    scale = 10**exponent * min(size) / np.ptp(xy[:, 1])
     centre = np.array(size) * np.array([draw(where), draw(where)])
     body[:, :2] = xy @ rotation.T * scale + centre
-    unit = st.floats(0, 1)
     body[:, 2] = draw(hnp.arrays(float, KEYPOINT_COUNT, elements=st.floats(-2, 2)))
-    body[:, 3] = draw(st.just(body[:, 3]) | hnp.arrays(float, KEYPOINT_COUNT, elements=unit))
+    body[:, 3] = draw(st.just(body[:, 3]) | hnp.arrays(float, KEYPOINT_COUNT, elements=seen))
     return body
 
 
@@ -194,7 +202,7 @@ def test_the_generated_bodies_are_often_accepted():
         accepted.append(run_case(body, size, "auto", None).accepted)
 
     count()
-    assert sum(accepted) >= 0.1 * len(accepted), f"{sum(accepted)} of {len(accepted)} accepted"
+    assert sum(accepted) >= 0.2 * len(accepted), f"{sum(accepted)} of {len(accepted)} accepted"
 
 
 def test_a_keypoint_far_outside_the_picture_counts_as_unseen():
