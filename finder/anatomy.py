@@ -341,6 +341,16 @@ class PosePrior:
     torso_visibility: float
     anchor: str = "hips"
 
+    @property
+    def reference(self) -> BodyFrame:
+        """The frame partner corrections are kept in (`Anatomy.reference`), before any tap."""
+        return reference_frame(self.frame, self.spine)
+
+    @property
+    def too_uncertain(self) -> str:
+        """Why a spinous level too uncertain to place is omitted, given the frame's anchor."""
+        return LEVEL_TOO_UNCERTAIN if self.anchor == "hips" else LEVEL_BEYOND_SHOULDERS
+
 
 def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
     """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
@@ -623,11 +633,11 @@ def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy
         model,
         prior.frame,
         prior.spine,
-        reference_frame(prior.frame, prior.spine),
+        prior.reference,
         prior.landmarks,
         prior.missing,
         prior.torso_visibility,
-        too_uncertain=LEVEL_TOO_UNCERTAIN if prior.anchor == "hips" else LEVEL_BEYOND_SHOULDERS,
+        too_uncertain=prior.too_uncertain,
     )
     if pose.facing is not Facing.FRONT:
         return anatomy

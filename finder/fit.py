@@ -32,7 +32,6 @@ from finder.anatomy import (
     assemble,
     load_body_model,
     pose_prior,
-    reference_frame,
 )
 from finder.landmarks import SIDES
 from finder.spine import AxisEstimate, SpineEstimate
@@ -122,10 +121,10 @@ def fit_anatomy(pose: OrientedPose | None, taps: Taps, model: BodyModel | None =
     )
     if pose is None:
         prior = taps_prior(xy, taps.stature_cm, tap_sd_cun, model)
-        reference = reference_frame(prior.frame, prior.spine)
     else:
         prior = pose_prior(pose, model)
-        reference = reference_frame(prior.frame, prior.spine)
+    reference = prior.reference  # before the taps rescale the cun
+    if pose is not None:
         estimates = [(prior.frame.cun_px, prior.cun_relative_sd)]
         estimates += scale_estimates(xy, taps.stature_cm, tap_sd_cun, model)
         cun_px = fuse_scales(estimates)[0]
@@ -151,6 +150,7 @@ def fit_anatomy(pose: OrientedPose | None, taps: Taps, model: BodyModel | None =
         prior.missing,
         prior.torso_visibility,
         tapped,
+        too_uncertain=prior.too_uncertain,
     )
 
 

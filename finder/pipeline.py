@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from finder.anatomy import build_anatomy
+from finder.anatomy import build_anatomy, load_body_model, pose_prior
 from finder.catalog import Point, load_catalog
 from finder.crowd import ANOTHER_PERSON, another_person
 from finder.fit import FitError, Profile, Taps, fit_anatomy
@@ -63,7 +63,7 @@ def locate_landmarks(
             width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
         )
     if profile is not None:
-        from_profile = profile.taps_on(build_anatomy(pose).reference)
+        from_profile = profile.taps_on(pose_prior(pose, load_body_model()).reference)
         taps = Taps(
             {**from_profile.image_xy, **(taps.image_xy if taps else {})},
             (taps.stature_cm if taps else None) or profile.stature_cm,
