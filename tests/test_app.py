@@ -3,12 +3,11 @@ what the finder found. The upload path is covered by tests/test_browser_photo.py
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from tests.apptest import APP, no_failures
+
 PAGE = "page"  # session-state key of the open tab
 
 
@@ -23,11 +22,6 @@ def show(app: AppTest, page: str) -> AppTest:
     last run take effect."""
     app.session_state[PAGE] = page
     return app.run()
-
-
-def no_failures(app: AppTest) -> None:
-    assert not app.exception, app.exception
-    assert not [e.value for e in app.error]
 
 
 def test_opens_with_the_sample_annotated(app):

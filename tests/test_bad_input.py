@@ -397,7 +397,7 @@ def test_cli(batch, case):
 def app():
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_app import APP
+    from tests.apptest import APP
 
     return AppTest.from_file(APP, default_timeout=180).run()
 

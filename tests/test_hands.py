@@ -7,7 +7,6 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -33,6 +32,7 @@ from finder.imageio import read_image
 from finder.overlay import MERIDIAN_COLOURS, Annotator, meridian_of
 from finder.pipeline import select_points
 from finder.pose import HandEstimator
+from tests.apptest import APP, no_failures
 from tests.photos import photo
 
 MODEL = load_hand_model()
@@ -412,19 +412,11 @@ def test_the_command_line_annotates_hand_photos(tmp_path):
     assert (tmp_path / f"{photo('07').stem}.png").exists()
 
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-
-
 @pytest.fixture(scope="module")
 def app() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=120).run()
     app.session_state["page"] = "Hand"
     return app.run()
-
-
-def no_failures(app: AppTest) -> None:
-    assert not app.exception, app.exception
-    assert not [e.value for e in app.error]
 
 
 def test_the_hand_page_marks_both_points_on_the_sample_and_drops_li4_in_pregnancy(app):

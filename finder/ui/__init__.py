@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -27,6 +28,7 @@ from finder.rescue import Box, FoundPose, find_pose
 from finder.result import FinderResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGES = ("Photo", "Hand", "Guided session", "Live camera", "Point library")
 DISCLAIMER = (
@@ -161,13 +163,27 @@ def current_photo() -> Photo | None:
     """The photo the pages work on: the upload if there is one, else the chosen sample (the
     default sample at first); None only when there is neither."""
     state = st.session_state
-    if state.get(UPLOAD) is not None:
-        return state[UPLOAD]
-    names = sample_names()
+    return photo_or_sample(state.get(UPLOAD), sample_names(), state.get(SAMPLE))
+
+
+def photo_or_sample(upload: Photo | None, names: list[str], chosen: str | None) -> Photo | None:
+    """`upload` when there is one, else the sample `chosen` among `names` (the first one when
+    `chosen` is not among them); None when there is neither."""
+    if upload is not None:
+        return upload
     if not names:
         return None
-    name = state.get(SAMPLE)
-    return load_sample(name if name in names else names[0])
+    return load_sample(chosen if chosen in names else names[0])
+
+
+def remember(cache: dict[Hashable, T], key: Hashable, compute: Callable[[], T]) -> T:
+    """`cache[key]`, computed on first use; beyond MAX_CACHED_DETECTIONS entries the oldest
+    go (a session keeps a few photos, so switching back is instant)."""
+    if key not in cache:
+        cache[key] = compute()
+        while len(cache) > MAX_CACHED_DETECTIONS:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def estimator() -> PoseEstimator:
@@ -183,17 +199,14 @@ def detect(photo: Photo, view: str, box: Box | None = None) -> tuple[FoundPose, 
     """The receiver's pose on `photo` (landmarks in image px, or None), inside `box` when
     given, with turned and padded copies tried when the upright picture fails: found once per
     session, photo, view and box (the slow step; placing points takes milliseconds)."""
-    detections: dict[tuple, tuple] = st.session_state.setdefault(_DETECTIONS, {})
-    key = (photo.key, view, box)
-    if key not in detections:
+
+    def search() -> tuple[FoundPose, PhotoRemarks]:
         rgb = cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB)
         with st.spinner("Looking for the body…"):
             found = find_pose(rgb, estimator(), view, box)
-            remarks = photo_remarks(photo.bgr, found, view, estimator() if box is None else None)
-            detections[key] = (found, remarks)
-        while len(detections) > MAX_CACHED_DETECTIONS:
-            detections.pop(next(iter(detections)))
-    return detections[key]
+            return found, photo_remarks(photo.bgr, found, view, None if box else estimator())
+
+    return remember(st.session_state.setdefault(_DETECTIONS, {}), (photo.key, view, box), search)
 
 
 def analyse(

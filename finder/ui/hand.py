@@ -20,13 +20,13 @@ from finder.overlay import Annotator
 from finder.pose import HandEstimator
 from finder.result import FinderResult
 from finder.ui import (
-    MAX_CACHED_DETECTIONS,
     PREGNANT,
     SAMPLE_SUFFIXES,
     SAMPLES_DIR,
     Photo,
-    load_sample,
     photo_from_upload,
+    photo_or_sample,
+    remember,
     sentence,
     table,
 )
@@ -168,13 +168,7 @@ def hand_sample_names() -> list[str]:
 def current_hand_photo() -> Photo | None:
     """The uploaded or captured hand photo, else the chosen hand sample; None when neither."""
     state = st.session_state
-    if state.get(_PHOTO) is not None:
-        return state[_PHOTO]
-    names = hand_sample_names()
-    if not names:
-        return None
-    name = state.get(SAMPLE)
-    return load_sample(name if name in names else names[0])
+    return photo_or_sample(state.get(_PHOTO), hand_sample_names(), state.get(SAMPLE))
 
 
 def analyse_hand(photo: Photo) -> FinderResult:
@@ -183,12 +177,11 @@ def analyse_hand(photo: Photo) -> FinderResult:
     state = st.session_state
     if _ESTIMATOR not in state:
         state[_ESTIMATOR] = HandEstimator("still")
-    results: dict[str, FinderResult] = state.setdefault(_RESULTS, {})
-    if photo.key not in results:
-        results[photo.key] = locate_hand_points(photo.bgr, estimator=state[_ESTIMATOR])
-        while len(results) > MAX_CACHED_DETECTIONS:
-            results.pop(next(iter(results)))
-    return results[photo.key]
+    return remember(
+        state.setdefault(_RESULTS, {}),
+        photo.key,
+        lambda: locate_hand_points(photo.bgr, estimator=state[_ESTIMATOR]),
+    )
 
 
 def _on_photo(key: str) -> None:
