@@ -21,7 +21,7 @@ import numpy as np
 
 from calibration import DATA_DIR
 from finder.landmarks import POSTERIOR_LANDMARKS, SIDES, SPINOUS_LEVELS, Keypoint
-from finder.spine import AxisEstimate, SpineEstimate, independent
+from finder.spine import SpineEstimate, chained, independent
 from finder.view import Facing, OrientedPose, left_axis, shoulder_normal, up_axis
 
 FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
@@ -44,6 +44,7 @@ SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
 HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
 HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
+SPANS = ("c7_to_crest", "biacromial", "bicristal", "c7_above_acromion")
 SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
 
 
@@ -106,8 +107,8 @@ class BodyModel:
     upper_body_tilt_sd_deg: float
 
     def span(self, name: str, stature_cm: float | None = None) -> tuple[float, float]:
-        """(length, sd) in cun of a body span ("c7_to_crest", "biacromial"), given the stature
-        when it is known."""
+        """(length, sd) in cun of a body span (one of SPANS), given the stature when it is
+        known."""
         span = self.spans[name]
         if stature_cm is None:
             return span["mean_cun"], span["sd_cun"]
@@ -175,10 +176,12 @@ def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json")
             landmarks=raw["landmarks"],
             plausibility=raw["plausibility"],
             midline_sd_cun=float(spine["midline_sd_cun"]),
-            taps={key: float(raw["taps"][key]) for key in ("sd_cm", "cun_cm")},
+            taps={
+                key: float(raw["taps"][key])
+                for key in ("sd_cm", "cun_cm", "c7_below_acromion_max_cun")
+            },
             spans={
-                name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS}
-                for name in ("c7_to_crest", "biacromial")
+                name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS} for name in SPANS
             },
             max_level_sd_vertebrae=float(spine["max_level_sd_vertebrae"]),
             upper_body_tilt_sd_deg=float(spine["upper_body_tilt_sd_deg"]),
@@ -325,12 +328,22 @@ def hips_in_view(pose: OrientedPose, limits: Mapping[str, object]) -> bool:
     return in_picture(pose, lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm), 0.0)
 
 
+LEVEL_TOO_UNCERTAIN = (
+    "{level} cannot be placed within one vertebra from what is in view: step back until the "
+    "hips are in the picture"
+)
+LEVEL_BEYOND_SHOULDERS = (
+    "the hips are out of view: {level} is too far down the back to place from the shoulders "
+    "alone (more than one vertebra uncertain); step back until the hips are in the picture"
+)
+
+
 @dataclass(frozen=True)
 class PosePrior:
     """What the pose alone says: the body frame, the cun's relative standard deviation, the
     spine, and the landmarks that rest on keypoints (shoulders, hips, knees, ankles, feet) with
-    the reasons for those that could not be placed. `anchor` is the frame's origin: "hips" (the
-    hip-keypoint midpoint) or "shoulders" (the shoulder midpoint, when the hips are out of view).
+    the reasons for those that could not be placed. `too_uncertain` (formatted with `level`)
+    says why a spinous level too uncertain to place is left out, given what the frame rests on.
     """
 
     frame: BodyFrame
@@ -339,17 +352,12 @@ class PosePrior:
     landmarks: Mapping[str, AnatomicalLandmark]
     missing: Mapping[str, str]
     torso_visibility: float
-    anchor: str = "hips"
+    too_uncertain: str = LEVEL_TOO_UNCERTAIN
 
     @property
     def reference(self) -> BodyFrame:
         """The frame partner corrections are kept in (`Anatomy.reference`), before any tap."""
         return reference_frame(self.frame, self.spine)
-
-    @property
-    def too_uncertain(self) -> str:
-        """Why a spinous level too uncertain to place is omitted, given the frame's anchor."""
-        return LEVEL_TOO_UNCERTAIN if self.anchor == "hips" else LEVEL_BEYOND_SHOULDERS
 
 
 def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
@@ -391,18 +399,11 @@ def upper_body_prior(
     frame = BodyFrame(shoulder_mid, up, left_axis(up, pose.facing), cun_px)
     anchor_up = {"shoulders": 0.0}
     c7_px, c7_sd = model.height("C7", features, anchor_up)
-    span_cun, span_sd = model.span("c7_to_crest")
-    span_px = span_cun * cun_px
-    c7_var = (c7_sd * cun_px) ** 2
-    span_var = (span_sd * cun_px) ** 2 + (span_px * cun_sd) ** 2
+    span_px, span_var, lean_var = c7_to_crest_step(model, cun_px, cun_sd)
     midline_sd = model.midline_sd_cun * cun_px
-    lean_sd = span_px * math.tan(math.radians(model.upper_body_tilt_sd_deg))
     spine = SpineEstimate(
-        AxisEstimate(
-            np.array([c7_px, c7_px - span_px]),
-            np.array([[c7_var, c7_var], [c7_var, c7_var + span_var]]),
-        ),
-        independent((0.0, 0.0), (midline_sd, math.hypot(midline_sd, lean_sd))),
+        chained(0, c7_px, (c7_sd * cun_px) ** 2, -span_px, span_var),
+        independent((0.0, 0.0), (midline_sd, math.sqrt(midline_sd**2 + lean_var))),
         model.spine_fractions[model.crest_level],
     )
     shoulder_visibility = float(pose.landmarks[list(SHOULDERS), 3].min())
@@ -419,7 +420,21 @@ def upper_body_prior(
         )
     }
     _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
-    return PosePrior(frame, cun_sd, spine, landmarks, missing, shoulder_visibility, "shoulders")
+    return PosePrior(
+        frame, cun_sd, spine, landmarks, missing, shoulder_visibility, LEVEL_BEYOND_SHOULDERS
+    )
+
+
+def c7_to_crest_step(
+    model: BodyModel, cun_px: float, cun_relative_sd: float
+) -> tuple[float, float, float]:
+    """The C7 -> L4 distance along the spine (px) when only one end is anchored, its variance
+    from the ANSUR span and the cun's spread (px^2), and the variance of the midline's sideways
+    lean over it (`upper_body_tilt_sd_deg`, px^2)."""
+    span_cun, span_sd = model.span("c7_to_crest")
+    span_px = span_cun * cun_px
+    lean_sd = span_px * math.tan(math.radians(model.upper_body_tilt_sd_deg))
+    return span_px, (span_sd * cun_px) ** 2 + (span_px * cun_relative_sd) ** 2, lean_sd**2
 
 
 def acromion_landmarks(
@@ -550,16 +565,6 @@ def _add_front_landmarks(
             bases["sd_cun"] * frame.cun_px,
             float(min(ankle[3], toe[3])),
         )
-
-
-LEVEL_TOO_UNCERTAIN = (
-    "{level} cannot be placed within one vertebra from what is in view: step back until the "
-    "hips are in the picture"
-)
-LEVEL_BEYOND_SHOULDERS = (
-    "the hips are out of view: {level} is too far down the back to place from the shoulders "
-    "alone (more than one vertebra uncertain); step back until the hips are in the picture"
-)
 
 
 def assemble(

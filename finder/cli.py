@@ -242,13 +242,14 @@ def command_benchmark(args: argparse.Namespace) -> int:
 
 
 def command_rescue_report(args: argparse.Namespace) -> int:
-    from finder.rescue_report import load_boxes, run
+    from finder.rescue_report import load_boxes, load_taps, run
 
     crops_from = Path(args.crops_from) if args.crops_from else None
     try:
         boxes = load_boxes(Path(args.boxes)) if args.boxes else {}
-        print(run(collect_images(args.inputs), boxes, crops_from, args.crops))
-    except (ValueError, ImageError) as error:  # a bad boxes file or crop photo
+        taps = load_taps(Path(args.taps)) if args.taps else {}
+        print(run(collect_images(args.inputs), boxes, crops_from, args.crops, taps))
+    except (ValueError, ImageError) as error:  # a bad boxes or taps file, or crop photo
         raise UsageError(str(error)) from None
     return 0
 
@@ -310,13 +311,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3)
     bench.set_defaults(run=command_benchmark)
     report = commands.add_parser(
-        "rescue-report", help="per photo: pose found upright, rotated/padded, in a receiver box"
+        "rescue-report",
+        help="per photo: pose found upright, rotated/padded, in a receiver box, with taps",
     )
     report.add_argument("inputs", nargs="+", metavar="IMAGE|DIR")
     report.add_argument(
         "--boxes",
         metavar="FILE",
         help="receiver boxes by photo name, JSON (e.g. tests/data/receiver_boxes.json)",
+    )
+    report.add_argument(
+        "--taps",
+        metavar="FILE",
+        help="a partner's taps by photo name, JSON (e.g. tests/data/photo_taps.json)",
     )
     report.add_argument(
         "--crops-from",

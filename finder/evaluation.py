@@ -117,6 +117,8 @@ def refit(bodies: Sequence[SyntheticBody]) -> dict:
 SPANS = {  # span -> (upper, lower) ANSUR II measures whose difference it is (mm)
     "c7_to_crest": ("cervicaleheight", "iliocristaleheight"),
     "biacromial": ("biacromialbreadth", None),
+    "bicristal": ("bicristalbreadth", None),
+    "c7_above_acromion": ("cervicaleheight", "acromialheight"),
 }
 
 

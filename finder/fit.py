@@ -5,7 +5,9 @@ A tap is an image position (px) of a landmark the partner sees or feels. C7, the
 the PSIS update the spine (`finder.spine`), so the levels between them follow by the Ernst
 fractions; every tapped landmark is placed where it was tapped, with the finger's uncertainty
 (`body_model.json` "taps"); the cun scale combines the pose's estimate with the spans the taps
-measure. Without a pose, C7 and both crest tops (or both PSIS) define the body frame.
+measure. Without a pose, C7 and both crest tops (or both PSIS) define the body frame and every
+back level follows; both shoulder tops alone, or both crest tops alone, define a frame from which
+the levels near them are placed (`taps_prior`).
 
 A `Profile` keeps the taps in body coordinates (cun along the body's up and left axes, from the
 L4 midline point estimated before any tap: `Anatomy.reference`), so they follow the receiver
@@ -30,11 +32,12 @@ from finder.anatomy import (
     BodyModel,
     PosePrior,
     assemble,
+    c7_to_crest_step,
     load_body_model,
     pose_prior,
 )
 from finder.landmarks import SIDES
-from finder.spine import AxisEstimate, SpineEstimate
+from finder.spine import AxisEstimate, SpineEstimate, chained
 from finder.view import Facing, OrientedPose, left_axis
 
 
@@ -194,12 +197,13 @@ def scale_estimates(
     model: BodyModel,
 ) -> list[tuple[float, float]]:
     """(cun in px, relative sd) from the spans the taps measure: C7 to the L4 midline point and
-    the acromion to acromion breadth (`body_model.json` "spans")."""
+    the breadths between the acromia and between the crest tops (`body_model.json` "spans")."""
     estimates = []
     lower = _l4_point(xy, model)
     spans = (
         ("c7_to_crest", ("C7", None), None if lower is None or "C7" not in xy else lower),
         ("biacromial", ("acromion_left", "acromion_right"), None),
+        ("bicristal", ("iliac_crest_top_left", "iliac_crest_top_right"), None),
     )
     for span, (a, b), point in spans:
         if point is not None:
@@ -228,42 +232,149 @@ def taps_prior(
     tap_sd_cun: float,
     model: BodyModel,
 ) -> PosePrior:
-    """A prior made from the taps alone: the frame's origin at the L4 midline point, `up`
-    toward C7, the cun from the tapped spans, an uninformed spine (the taps then fix it)."""
+    """A prior made from the taps alone, resting on the best that was tapped: C7 with the L4
+    midline point (both crest tops, or both PSIS), else both shoulder tops, else both crest
+    tops. The cun comes from the tapped spans; the spine is what the taps leave unknown, so that
+    the midline taps (`observe_taps`) then fix it."""
     lower = _l4_point(xy, model)
-    if "C7" not in xy or lower is None:
-        raise FitError(
-            "the camera model found no body: tap C7 and both iliac crest tops "
-            "(or both PSIS dimples) to place the back points"
-        )
+    if "C7" in xy and lower is not None:
+        prior = _spine_prior(xy, lower, stature_cm, tap_sd_cun, model)
+    elif all(f"acromion_{side}" in xy for side in SIDES):
+        prior = _girdle_prior("acromion", xy, stature_cm, tap_sd_cun, model)
+    elif all(f"iliac_crest_top_{side}" in xy for side in SIDES):
+        prior = _girdle_prior("iliac_crest_top", xy, stature_cm, tap_sd_cun, model)
+    else:
+        raise FitError(NEEDS_TAPS)
+    _check_sides(xy, prior.frame, model)
+    return prior
+
+
+NEEDS_TAPS = (
+    "the camera model found no body: tap C7 and both iliac crest tops (or both PSIS dimples) "
+    "to place every back point, or both shoulder tops, or both crest tops, for the part of the "
+    "back near them"
+)
+BEYOND_TAPS = {
+    "acromion": (
+        "{level} is too far down the back to place from the shoulder taps (more than one "
+        "vertebra uncertain): tap both iliac crest tops too"
+    ),
+    "iliac_crest_top": (
+        "{level} is too far up the back to place from the crest taps (more than one vertebra "
+        "uncertain): tap C7 too"
+    ),
+}
+
+
+def _spine_prior(
+    xy: Mapping[str, np.ndarray],
+    lower: np.ndarray,
+    stature_cm: float | None,
+    tap_sd_cun: float,
+    model: BodyModel,
+) -> PosePrior:
+    """Frame origin at the tapped L4 midline point, `up` toward C7; the spine uninformed."""
     spine_vector = xy["C7"] - lower
     length_px = float(np.hypot(*spine_vector))
     if length_px < 1.0:
         raise FitError("C7 and the crests were tapped on the same spot: tap them again")
     up = spine_vector / length_px
-    left = left_axis(up, Facing.BACK)
-    for name in ("acromion", "iliac_crest_top", "psis", "scapula_inferior_angle"):
-        pair = [f"{name}_{side}" for side in SIDES]
-        if all(p in xy for p in pair) and float((xy[pair[0]] - xy[pair[1]]) @ left) <= 0:
-            raise FitError(
-                f"the left and right {name.replace('_', ' ')} taps are swapped: seen from "
-                "behind, the receiver's left side is on the picture's left"
-            )
     cun_px, cun_sd = fuse_scales(scale_estimates(xy, stature_cm, tap_sd_cun, model))
-    frame = BodyFrame(lower, up, left, cun_px)
     wide = (UNINFORMED_CUN * cun_px) ** 2
     spine = SpineEstimate(
         AxisEstimate(np.array([length_px, 0.0]), np.diag([wide, wide])),
         AxisEstimate(np.zeros(2), np.diag([wide, wide])),
         model.spine_fractions[model.crest_level],
     )
+    frame = BodyFrame(lower, up, left_axis(up, Facing.BACK), cun_px)
+    return PosePrior(frame, cun_sd, spine, {}, _needs_pose(), 1.0)
+
+
+def _girdle_prior(
+    girdle: str,
+    xy: Mapping[str, np.ndarray],
+    stature_cm: float | None,
+    tap_sd_cun: float,
+    model: BodyModel,
+) -> PosePrior:
+    """Frame origin between the two tapped `girdle` landmarks (the acromia or the crest tops),
+    `left` along their line, `up` perpendicular to it (seen from behind). The spine's other end
+    lies one ANSUR C7 -> crest span away, with that span's spread, the cun's and a sideways lean
+    (`anatomy.c7_to_crest_step`); levels too uncertain to place are left out."""
+    left_tap, right_tap = (xy[f"{girdle}_{side}"] for side in SIDES)
+    breadth_px = float(np.hypot(*(left_tap - right_tap)))
+    if breadth_px < 1.0:
+        raise FitError(f"both {TAP_GROUPS[girdle]} were tapped on the same spot: tap them again")
+    left = (left_tap - right_tap) / breadth_px
+    up = np.array([-left[1], left[0]])  # left_axis(up, BACK) == left
+    cun_px, cun_sd = fuse_scales(scale_estimates(xy, stature_cm, tap_sd_cun, model))
+    frame = BodyFrame((left_tap + right_tap) / 2, up, left, cun_px)
+    step_px, step_var, lean_var = c7_to_crest_step(model, cun_px, cun_sd)
+    midline_var = (model.midline_sd_cun * cun_px) ** 2
+    wide = (UNINFORMED_CUN * cun_px) ** 2
+    if girdle == "acromion":
+        c7_cun, c7_sd_cun = model.span("c7_above_acromion", stature_cm)
+        c7_var = (c7_sd_cun * cun_px) ** 2 + (c7_cun * cun_px * cun_sd) ** 2
+        along = chained(0, c7_cun * cun_px, c7_var, -step_px, step_var)
+        sideways = chained(0, 0.0, midline_var, 0.0, lean_var)
+    else:  # the crest tops' midpoint is L4 (WHO rule g): the crest taps place it
+        along = chained(1, 0.0, wide, step_px, step_var)
+        sideways = chained(1, 0.0, wide, 0.0, lean_var + midline_var)
+    spine = SpineEstimate(along, sideways, model.spine_fractions[model.crest_level])
+    return PosePrior(frame, cun_sd, spine, {}, _needs_pose(), 1.0, BEYOND_TAPS[girdle])
+
+
+def _needs_pose() -> dict[str, str]:
+    """Why the landmarks that rest on keypoints are missing without a pose (unless tapped)."""
     missing = {
         f"{name}_{side}": NEEDS_POSE
         for side in SIDES
         for name in ("acromion", "greater_trochanter", "popliteal_crease", "lateral_malleolus")
     }
     missing["sacral_hiatus"] = NEEDS_POSE
-    return PosePrior(frame, cun_sd, spine, {}, missing, 1.0)
+    return missing
+
+
+def _check_sides(xy: Mapping[str, np.ndarray], frame: BodyFrame, model: BodyModel) -> None:
+    """Refuse taps that contradict the frame: a left/right pair swapped (seen from behind, the
+    receiver's left is on the picture's left when upright), or landmarks out of their order down
+    the back (C7 and the shoulder tops above the crests and the PSIS; C7 at most
+    `c7_below_acromion_max_cun` below the shoulder tops)."""
+    for name in ("acromion", "iliac_crest_top", "psis", "scapula_inferior_angle"):
+        pair = [f"{name}_{side}" for side in SIDES]
+        if all(p in xy for p in pair) and float((xy[pair[0]] - xy[pair[1]]) @ frame.left) <= 0:
+            raise FitError(
+                f"the left and right {TAP_GROUPS[name]} taps are swapped: seen from behind, "
+                "the receiver's left side is on the picture's left"
+            )
+    heights = {}
+    for name in TAP_GROUPS:
+        tapped = [xy[n] for n in (name, *(f"{name}_{side}" for side in SIDES)) if n in xy]
+        if tapped:
+            heights[name] = frame.to_body(np.mean(tapped, axis=0))[0]
+    below_max = model.taps["c7_below_acromion_max_cun"]
+    for upper, lower, margin in (
+        ("C7", "iliac_crest_top", 0.0),
+        ("C7", "psis", 0.0),
+        ("acromion", "iliac_crest_top", 0.0),
+        ("acromion", "psis", 0.0),
+        ("C7", "acromion", below_max),
+    ):
+        if upper in heights and lower in heights and heights[upper] < heights[lower] - margin:
+            raise FitError(
+                f"the {TAP_GROUPS[upper]} tap lies below the {TAP_GROUPS[lower]}: check that "
+                "left and right are not swapped (seen from behind, the receiver's left side "
+                "is on the picture's left)"
+            )
+
+
+TAP_GROUPS = {
+    "C7": "C7",
+    "acromion": "shoulder tops",
+    "iliac_crest_top": "crest tops",
+    "psis": "PSIS",
+    "scapula_inferior_angle": "shoulder-blade tips",
+}
 
 
 def _l4_point(xy: Mapping[str, np.ndarray], model: BodyModel) -> np.ndarray | None:

@@ -1,9 +1,10 @@
-"""`finder rescue-report`: what turning, padding and a receiver box get from BlazePose.
+"""`finder rescue-report`: what turning, padding, a receiver box and a partner's taps get.
 
 Per photo: is a pose accepted upright, after rotation/padding (which attempt), inside the
-receiver box, and how many points the finder places with all of it. Optionally, random rotated
-crops of one full-body photo, whose upright pose serves as the truth, show whether the rescued
-poses sit at the right place.
+receiver box, how many points the finder places with all of it, and, given the partner's taps,
+how many back points it places inside the picture. Optionally, random rotated crops of one
+full-body photo, whose upright pose serves as the truth, show whether the rescued poses sit at
+the right place.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 
 from finder.catalog import load_catalog
+from finder.fit import FitError, Taps
 from finder.imageio import ImageError, read_image
 from finder.landmarks import Keypoint
 from finder.pipeline import locate_found, shared_still_estimator
@@ -47,6 +49,31 @@ def load_boxes(path: Path) -> dict[str, Box]:
         ) from None
 
 
+def load_taps(path: Path) -> dict[str, Taps]:
+    """A partner's taps by photo file name from a JSON file {"photos": {name: {"taps": {landmark:
+    [x, y]}}}} (pixels). Raises ValueError naming the file and the entry when malformed."""
+    try:
+        entries = json.loads(path.read_text())["photos"]
+        return {
+            name: Taps({tap: _pair(xy) for tap, xy in entry["taps"].items()})
+            for name, entry in entries.items()
+        }
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read ({error.strerror or error})") from None
+    except FitError as error:
+        raise ValueError(f"{path}: {error}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f'{path}: expected {{"photos": {{photo name: {{"taps": {{landmark: [x, y]}}}}}}}} '
+            f"({error})"
+        ) from None
+
+
+def _pair(values: Sequence) -> tuple[float, float]:
+    x, y = (float(v) for v in values)
+    return x, y
+
+
 def _box(values: Sequence) -> Box:
     x, y, w, h = (int(v) for v in values)
     return x, y, w, h
@@ -61,6 +88,7 @@ class PhotoRow:
     rescued: tuple[FoundPose, FinderResult]
     boxed: tuple[FoundPose, FinderResult] | None
     final_ms: float  # pose search time of the final run (the box's when there is one)
+    tapped: FinderResult | None  # the final pose with the partner's taps (None: no taps)
 
     @property
     def final(self) -> FinderResult:
@@ -68,7 +96,7 @@ class PhotoRow:
         return (self.boxed or self.rescued)[1]
 
 
-def photo_row(path: Path, box: Box | None, estimator: PoseEstimator) -> PhotoRow:
+def photo_row(path: Path, box: Box | None, taps: Taps | None, estimator: PoseEstimator) -> PhotoRow:
     rgb = cv2.cvtColor(read_image(path), cv2.COLOR_BGR2RGB)
     size = (rgb.shape[1], rgb.shape[0])
     upright = locate_found(find_pose(rgb, estimator, rescue=False), size)
@@ -81,7 +109,29 @@ def photo_row(path: Path, box: Box | None, estimator: PoseEstimator) -> PhotoRow
         found = find_pose(rgb, estimator, box=box)
         final_ms = (time.perf_counter() - started) * 1000
         boxed = (found, locate_found(found, size))
-    return PhotoRow(path.name, upright, (rescued, locate_found(rescued, size)), boxed, final_ms)
+    tapped = None if taps is None else locate_found((boxed or (rescued,))[0], size, taps=taps)
+    return PhotoRow(
+        path.name, upright, (rescued, locate_found(rescued, size)), boxed, final_ms, tapped
+    )
+
+
+def back_points_in_picture(result: FinderResult) -> list[str]:
+    """The back points (BACK_REGIONS) `result` places inside its picture, as "BL-23 left"."""
+    back = {p.code for p in load_catalog().points if p.region in BACK_REGIONS}
+    return [
+        f"{p.code} {p.side}"
+        for p in result.points
+        if p.code in back and 0 <= p.xy[0] < result.width and 0 <= p.xy[1] < result.height
+    ]
+
+
+def taps_cell(result: FinderResult | None) -> str:
+    """What the taps gave: from what, and how many back points inside the picture."""
+    if result is None:
+        return "no taps"
+    if not result.accepted:
+        return f"refused: {result.problems[0]}"
+    return f"{result.basis}: {len(back_points_in_picture(result))} back points"
 
 
 def outcome(result: FinderResult) -> str:
@@ -108,8 +158,8 @@ def photo_table(rows: Sequence[PhotoRow]) -> str:
     points, passes and time are those of the final run (with the box when there is one)."""
     lines = [
         "| photo | upright | rotation/padding | receiver box | box: rotation/padding | points "
-        "| passes | pose (ms) |",
-        "|---|---|---|---|---|---:|---:|---:|",
+        "| passes | pose (ms) | with taps |",
+        "|---|---|---|---|---|---:|---:|---:|---|",
     ]
     for row in rows:
         boxed = "no box" if row.boxed is None else outcome(row.boxed[1])
@@ -117,9 +167,11 @@ def photo_table(rows: Sequence[PhotoRow]) -> str:
         passes = (row.boxed or row.rescued)[0].passes
         lines.append(
             f"| {row.name[:2]} | {outcome(row.upright)} | {rescue_cell(row.rescued[0])} | "
-            f"{boxed} | {box_rescue} | {len(row.final.points)} | {passes} | {row.final_ms:.0f} |"
+            f"{boxed} | {box_rescue} | {len(row.final.points)} | {passes} | "
+            f"{row.final_ms:.0f} | {taps_cell(row.tapped)} |"
         )
     boxes = [r for r in rows if r.boxed is not None]
+    tapped = [r.tapped for r in rows if r.tapped is not None]
     lines.append(
         f"| **all {len(rows)}** | {sum(r.upright.accepted for r in rows)} accepted | "
         f"{sum(not r.rescued[0].attempt.upright for r in rows)} rescued | "
@@ -127,7 +179,8 @@ def photo_table(rows: Sequence[PhotoRow]) -> str:
         f"{sum(not r.boxed[0].attempt.upright for r in boxes)} rescued | "
         f"{sum(len(r.final.points) for r in rows)} | "
         f"{sum((r.boxed or r.rescued)[0].passes for r in rows)} | "
-        f"{sum(r.final_ms for r in rows):.0f} |"
+        f"{sum(r.final_ms for r in rows):.0f} | "
+        f"{sum(bool(back_points_in_picture(t)) for t in tapped)} of {len(tapped)} get back points |"
     )
     return "\n".join(lines)
 
@@ -252,13 +305,15 @@ def run(
     boxes: Mapping[str, Box],
     crops_from: Path | None = None,
     crops: int = 40,
+    taps: Mapping[str, Taps] | None = None,
 ) -> str:
     """The report: a Markdown table per photo and the totals; then the crop table if asked."""
     estimator = shared_still_estimator()
+    taps = taps or {}
     rows, unreadable = [], []
     for path in paths:
         try:
-            rows.append(photo_row(path, boxes.get(path.name), estimator))
+            rows.append(photo_row(path, boxes.get(path.name), taps.get(path.name), estimator))
         except ImageError as error:
             unreadable.append(f"{path.name}: {error}")
     parts = [photo_table(rows), *unreadable]

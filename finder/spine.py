@@ -41,6 +41,16 @@ def independent(values: tuple[float, float], sds: tuple[float, float]) -> AxisEs
     return AxisEstimate(np.asarray(values, dtype=float), np.diag(np.square(sds)))
 
 
+def chained(known: int, value: float, var: float, step: float, step_var: float) -> AxisEstimate:
+    """Two anchors (C7, L4) where anchor `known` (0: C7, 1: L4) lies at `value` with variance
+    `var` and the other `step` beyond it with the step's own variance (px, px^2)."""
+    mean = np.full(2, value + step)
+    mean[known] = value
+    cov = np.full((2, 2), var)
+    cov[1 - known, 1 - known] += step_var
+    return AxisEstimate(mean, cov)
+
+
 @dataclass(frozen=True)
 class SpineEstimate:
     """Where the midline's C7 and L4 lie along the body's up axis and sideways from it (px)."""

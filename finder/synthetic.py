@@ -27,6 +27,7 @@ MEAN_MAN = {
     "acromialheight": "1441",
     "suprasternaleheight": "1439",
     "biacromialbreadth": "416",
+    "bicristalbreadth": "275",
     "acromionradialelength": "336",
     "wristheight": "850",
     "hipbreadth": "346",
@@ -43,13 +44,14 @@ MEAN_MAN = {
 @dataclass(frozen=True)
 class SyntheticBody:
     """One subject: landmarks (33, 4) in image pixels, the measured truth (image y, px), one
-    B-cun and the acromion-to-acromion breadth (px)."""
+    B-cun (px) and the acromion-to-acromion and iliac-crest breadths (px)."""
 
     sex: str
     landmarks: np.ndarray
     truth_y: dict[str, float]
     cun_px: float
     biacromial_px: float
+    bicristal_px: float
 
 
 def read_ansur(directory: Path = DEFAULT_ANSUR_DIR) -> list[dict[str, str]]:
@@ -109,7 +111,14 @@ def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
         "navel": FLOOR_Y - m["waistheightomphalion"],
         "suprasternale": FLOOR_Y - m["suprasternaleheight"],
     }
-    return SyntheticBody(row["sex"], landmarks, truth_y, m["stature"] / 75, m["biacromialbreadth"])
+    return SyntheticBody(
+        row["sex"],
+        landmarks,
+        truth_y,
+        m["stature"] / 75,
+        m["biacromialbreadth"],
+        m["bicristalbreadth"],
+    )
 
 
 def ansur_bodies(directory: Path = DEFAULT_ANSUR_DIR) -> list[SyntheticBody]:

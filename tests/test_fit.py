@@ -115,8 +115,8 @@ def test_psis_taps_stand_in_for_the_crests():
     ("names", "message"),
     [
         (("C7",), "tap C7 and both iliac crest tops"),
-        (("iliac_crest_top_left", "iliac_crest_top_right"), "tap C7"),
-        (("C7", "iliac_crest_top_left"), "both iliac crest tops"),
+        (("C7", "acromion_left", "iliac_crest_top_left"), "or both shoulder tops"),
+        (("psis_left", "psis_right"), "or both crest tops"),
     ],
 )
 def test_too_few_taps_without_a_pose_say_what_to_tap(names, message):
@@ -127,6 +127,77 @@ def test_too_few_taps_without_a_pose_say_what_to_tap(names, message):
         np.full((33, 4), np.nan), IMAGE_SIZE, "back", taps=model_taps(truth, names)
     )
     assert not result.accepted and message in result.problems[0]
+
+
+def levels_off_truth(anatomy, truth) -> dict[str, float]:
+    """How far each placed spinous level lies from the truth along the body (cun)."""
+    return {
+        level: abs(anatomy.landmarks[level].xy[1] - truth.landmarks[level].xy[1])
+        / truth.frame.cun_px
+        for level in MODEL.spine_fractions
+        if level in anatomy.landmarks
+    }
+
+
+def test_shoulder_taps_alone_place_the_upper_back_and_say_what_the_lower_back_needs():
+    truth = build_anatomy(pose())
+    result = locate_landmarks(
+        np.full((33, 4), np.nan), IMAGE_SIZE, "back", taps=model_taps(truth, TAPS_FOR_BACK)
+    )
+    assert result.accepted and result.basis == "taps"
+    off = levels_off_truth(result.anatomy, truth)
+    assert {"C7", "T1", "T4", "T7"} <= off.keys() and "L4" not in off
+    assert max(off.values()) < 1.0
+    spots = placed(result)
+    for key in (("GB-21", "left"), ("GV-14", "midline"), ("BL-43", "right"), ("SI-11", "left")):
+        assert key in spots, key
+    omitted = {(o.code, o.side): o.reason for o in result.omitted}
+    assert "tap both iliac crest tops too" in omitted[("BL-23", "left")]
+
+
+def test_crest_taps_alone_place_the_lower_back_and_say_what_the_upper_back_needs():
+    truth = build_anatomy(pose())
+    result = locate_landmarks(
+        np.full((33, 4), np.nan), IMAGE_SIZE, "back", taps=model_taps(truth, CRESTS)
+    )
+    assert result.accepted
+    off = levels_off_truth(result.anatomy, truth)
+    assert {"L2", "L4", "S2"} <= off.keys() and "C7" not in off and "T4" not in off
+    assert off["L4"] < 0.1 and max(off.values()) < 1.0
+    spots = placed(result)
+    assert {("BL-23", "left"), ("GV-4", "midline"), ("BL-52", "right")} <= spots.keys()
+    omitted = {(o.code, o.side): o.reason for o in result.omitted}
+    assert "tap C7 too" in omitted[("BL-43", "left")]
+
+
+@pytest.mark.parametrize("names", [TAPS_FOR_BACK, CRESTS, ("acromion_left", "acromion_right")])
+def test_a_partial_taps_frame_turns_and_scales_with_the_photo(names):
+    """A receiver lying with the head at the picture's left (the photo turned 90 degrees)."""
+    truth = build_anatomy(pose())
+    taps = model_taps(truth, names)
+    upright = fit_anatomy(None, taps)
+    angle, scale, shift = -90, 0.7, (40.0, -60.0)
+    turned = fit_anatomy(
+        None,
+        Taps(
+            {
+                name: tuple(transform_xy(xy, angle, scale, shift))
+                for name, xy in taps.image_xy.items()
+            }
+        ),
+    )
+    assert turned.landmarks.keys() == upright.landmarks.keys()
+    for name, landmark in upright.landmarks.items():
+        expected = transform_xy(landmark.xy, angle, scale, shift)
+        assert turned.landmarks[name].xy == pytest.approx(expected, abs=1e-6 * IMAGE_SIZE[0])
+
+
+def test_shoulder_taps_with_left_and_right_swapped_are_refused():
+    truth = build_anatomy(pose())
+    xy = {name: tuple(truth.landmarks[name].xy) for name in TAPS_FOR_BACK}
+    xy["acromion_left"], xy["acromion_right"] = xy["acromion_right"], xy["acromion_left"]
+    with pytest.raises(FitError, match="C7 tap lies below the shoulder tops"):
+        fit_anatomy(None, Taps(xy))
 
 
 def test_swapped_left_and_right_taps_are_refused():
@@ -210,3 +281,8 @@ def test_on_real_body_proportions_taps_shrink_the_level_errors():
         pose_only = np.median(errors["pose only"][level])
         assert np.median(errors["pose + taps"][level]) < 0.7 * pose_only
         assert np.median(errors["taps only"][level]) < pose_only
+    # Partial taps keep the levels near them within half a cun typically, and leave far ones out.
+    assert np.median(errors["shoulder taps"]["T4"]) < 0.5
+    assert np.isnan(errors["shoulder taps"]["L4"]).all()
+    assert np.median(errors["crest taps"]["L2"]) < 0.5
+    assert np.isnan(errors["crest taps"]["C7"]).all()

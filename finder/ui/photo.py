@@ -114,7 +114,9 @@ def render_photo_page() -> None:
             if not adjusting:
                 st.info(
                     "You can still find the points: turn on **Place landmarks by hand** and "
-                    "click C7, both shoulder tops and both crest tops on the photo."
+                    "click C7, both shoulder tops and both crest tops on the photo. When only "
+                    "part of the back shows, click what you see: C7 and both shoulder tops for "
+                    "the upper back, both crest tops for the lower back."
                 )
         elif not result.points and codes:
             st.warning(sentence(result.summary()) + ".")  # with any notes
