@@ -178,7 +178,7 @@ def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json")
             midline_sd_cun=float(spine["midline_sd_cun"]),
             taps={
                 key: float(raw["taps"][key])
-                for key in ("sd_cm", "cun_cm", "c7_below_acromion_max_cun")
+                for key in ("sd_cm", "cun_cm", "c7_below_acromion_max_cun", "off_pose_max_cun")
             },
             spans={
                 name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS} for name in SPANS

@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from finder.anatomy import (
     pose_prior,
 )
 from finder.landmarks import SIDES
-from finder.spine import AxisEstimate, SpineEstimate, chained
+from finder.spine import SpineEstimate, chained
 from finder.view import Facing, OrientedPose, left_axis
 
 
@@ -135,7 +136,7 @@ def fit_anatomy(pose: OrientedPose | None, taps: Taps, model: BodyModel | None =
             prior = pose_prior(pose, model, cun_px)
     frame = prior.frame
     tap_sd_px = tap_sd_cun * frame.cun_px
-    spine = observe_taps(prior.spine, xy, frame, tap_sd_px, model)
+    spine = observe_taps(prior.spine, xy, frame, tap_sd_px, model, taps.stature_cm, pose is None)
     tapped = {
         name: AnatomicalLandmark(position, tap_sd_px, 1.0)
         for name, position in xy.items()
@@ -163,8 +164,12 @@ def observe_taps(
     frame: BodyFrame,
     tap_sd_px: float,
     model: BodyModel,
+    stature_cm: float | None = None,
+    acromia_for_c7: bool = False,
 ) -> SpineEstimate:
-    """The spine after the midline taps: C7 (fraction 0), the crest tops (L4) and the PSIS (S2).
+    """The spine after the midline taps: C7 (fraction 0), the crest tops (L4) and the PSIS (S2);
+    with `acromia_for_c7` and no C7 tap, the shoulder tops stand in for it, C7 lying
+    `c7_above_acromion` above them (taps alone; a pose has its own C7 from the shoulders).
 
     A pair gives its midpoint, on the midline (sd / sqrt 2); one side alone gives only a height."""
 
@@ -172,10 +177,14 @@ def observe_taps(
         offset = position - frame.origin
         return float(offset @ frame.up), float(offset @ frame.left)
 
+    sources = [(model.crest_level, "iliac_crest_top", 0.0, 0.0), ("S2", "psis", 0.0, 0.0)]
     if "C7" in xy:
         up, left = body_px(xy["C7"])
         spine = spine.observe(0.0, up, left, tap_sd_px)
-    for name, level in (("iliac_crest_top", model.crest_level), ("psis", "S2")):
+    elif acromia_for_c7:
+        above, spread = model.span("c7_above_acromion", stature_cm)
+        sources.append(("C7", "acromion", above * frame.cun_px, spread * frame.cun_px))
+    for level, name, above_px, spread_px in sources:
         sides = [xy[f"{name}_{side}"] for side in SIDES if f"{name}_{side}" in xy]
         if not sides:
             continue
@@ -183,9 +192,9 @@ def observe_taps(
         paired = len(sides) == 2
         spine = spine.observe(
             model.spine_fractions[level],
-            up,
+            up + above_px,
             left if paired else None,
-            tap_sd_px / math.sqrt(len(sides)),
+            math.hypot(tap_sd_px / math.sqrt(len(sides)), spread_px),
         )
     return spine
 
@@ -226,102 +235,149 @@ def fuse_scales(estimates: list[tuple[float, float]]) -> tuple[float, float]:
     return float(math.exp(weights @ logs / weights.sum())), float(1 / math.sqrt(weights.sum()))
 
 
+SPINE_TAPS = (
+    "C7",
+    *(f"{name}_{side}" for name in ("acromion", "iliac_crest_top", "psis") for side in SIDES),
+)
+"""The taps that tell where the spine is (`observe_taps`); the others only help the frame."""
+NEEDS_TAPS = (
+    "the camera model found no body: tap C7 and both iliac crest tops (or both PSIS dimples) "
+    "to place every back point, or at least two landmarks near the part of the back you want, "
+    "one of them C7, a shoulder top, a crest top or a PSIS dimple"
+)
+TAPS_TOO_UNCERTAIN = "{level} cannot be placed within one vertebra from these taps: {hint}"
+
+
+@dataclass(frozen=True)
+class TemplateFit:
+    """The body frame that best carries the average body (`body_template`) onto the taps: a
+    rotation, scale and shift (image px), the cun's relative sd and the up axis's sd (rad)."""
+
+    frame: BodyFrame
+    cun_relative_sd: float
+    angle_sd: float
+
+
+def body_template(model: BodyModel, stature_cm: float | None = None) -> dict[str, TemplateEntry]:
+    """Where each tappable trunk landmark lies on the average body, in cun from the L4 midline
+    point, with its spread between bodies along and across the body, given the stature when
+    known (`body_model.json` spans and landmarks). Spreads are local: C7's from the crests (the
+    C7 -> crest span), the acromia's from C7, each side's breadth spread / sqrt 2 so that the two
+    sides together spread as the breadth does; a spread shared by every tap only shifts the fit.
+    The knee creases are left out: legs bend."""
+    span, span_sd = model.span("c7_to_crest", stature_cm)
+    c7_above, c7_above_sd = model.span("c7_above_acromion", stature_cm)
+    acromia, acromia_sd = model.span("biacromial", stature_cm)
+    crests, crests_sd = model.span("bicristal", stature_cm)
+    crest_fraction = model.spine_fractions[model.crest_level]
+    constants = model.landmarks
+
+    def at_level(name: str) -> float:
+        return span * (1 - model.spine_fractions[constants[name]["level"]] / crest_fraction)
+
+    template = {"C7": TemplateEntry(span, 0.0, span_sd, model.midline_sd_cun)}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        template[f"acromion_{side}"] = TemplateEntry(
+            span - c7_above, sign * acromia / 2, c7_above_sd, acromia_sd / math.sqrt(2)
+        )
+        crest_sd = constants["iliac_crest_top"]["sd_cun"]
+        template[f"iliac_crest_top_{side}"] = TemplateEntry(
+            0.0, sign * crests / 2, crest_sd, crests_sd / math.sqrt(2)
+        )
+        for name in ("psis", "scapula_inferior_angle"):
+            sd = constants[name]["sd_cun"]
+            template[f"{name}_{side}"] = TemplateEntry(
+                at_level(name), sign * constants[name]["out_cun"], sd, sd
+            )
+    return template
+
+
+class TemplateEntry(NamedTuple):
+    """One landmark of the average body: position and spread (sd) along the body's up and left
+    axes, in cun from the L4 midline point."""
+
+    up: float
+    left: float
+    up_sd: float
+    left_sd: float
+
+
+def fit_template(
+    xy: Mapping[str, np.ndarray], template: Mapping[str, TemplateEntry], tap_sd_cun: float
+) -> TemplateFit:
+    """Weighted least squares of image = origin + cun_px * (up * u + left * v) over the tapped
+    template landmarks (at least two), seen from behind. Unknowns: the origin (px) and
+    cun_px * up = (a, b); left follows. Each landmark's residual is weighed along and across
+    the body (axes of a first, evenly weighted pass) by 1 / (its spread^2 + the finger's sd^2),
+    in cun."""
+    names = [name for name in xy if name in template]
+    if len(names) < 2:
+        raise FitError(NEEDS_TAPS)
+    axes = None
+    for _ in range(2):
+        rows, image, weights = [], [], []
+        for name in names:
+            entry = template[name]
+            block = np.array([[1.0, 0.0, entry.up, entry.left], [0.0, 1.0, -entry.left, entry.up]])
+            sds = (entry.up_sd, entry.left_sd)
+            turn = np.eye(2) if axes is None else axes
+            if axes is None:
+                sds = (math.hypot(*sds) / math.sqrt(2),) * 2
+            rows += [*(turn @ block)]
+            image += [*(turn @ xy[name])]
+            weights += [1.0 / (sd**2 + tap_sd_cun**2) for sd in sds]
+        design, weight = np.array(rows), np.array(weights)
+        inverse = np.linalg.inv(design.T @ (weight[:, None] * design))
+        origin_x, origin_y, a, b = inverse @ (design.T @ (weight * np.array(image)))
+        cun_px = math.hypot(a, b)
+        if cun_px < MIN_CUN_PX:
+            raise FitError("the landmarks were tapped on one spot: place each where it is")
+        up = np.array([a, b]) / cun_px
+        axes = np.array([up, left_axis(up, Facing.BACK)])
+    across = np.array([-up[1], up[0]])
+    cov = cun_px**2 * inverse[2:, 2:]  # of (a, b), px^2: the residuals are cun_px * cun
+    return TemplateFit(
+        BodyFrame(np.array([origin_x, origin_y]), up, axes[1], cun_px),
+        math.sqrt(up @ cov @ up) / cun_px,
+        math.sqrt(across @ cov @ across) / cun_px,
+    )
+
+
+MIN_CUN_PX = 1.0
+
+
 def taps_prior(
     xy: Mapping[str, np.ndarray],
     stature_cm: float | None,
     tap_sd_cun: float,
     model: BodyModel,
 ) -> PosePrior:
-    """A prior made from the taps alone, resting on the best that was tapped: C7 with the L4
-    midline point (both crest tops, or both PSIS), else both shoulder tops, else both crest
-    tops. The cun comes from the tapped spans; the spine is what the taps leave unknown, so that
-    the midline taps (`observe_taps`) then fix it."""
-    lower = _l4_point(xy, model)
-    if "C7" in xy and lower is not None:
-        prior = _spine_prior(xy, lower, stature_cm, tap_sd_cun, model)
-    elif all(f"acromion_{side}" in xy for side in SIDES):
-        prior = _girdle_prior("acromion", xy, stature_cm, tap_sd_cun, model)
-    elif all(f"iliac_crest_top_{side}" in xy for side in SIDES):
-        prior = _girdle_prior("iliac_crest_top", xy, stature_cm, tap_sd_cun, model)
-    else:
+    """A prior made from the taps alone: the frame from `fit_template`, origin at the L4 midline
+    point, and a spine known only up to its C7 -> L4 span (`anatomy.c7_to_crest_step`, widened
+    by the frame's tilt uncertainty), so that the spine taps (`observe_taps`) then place it."""
+    if not any(name in xy for name in SPINE_TAPS):
         raise FitError(NEEDS_TAPS)
-    _check_sides(xy, prior.frame, model)
-    return prior
-
-
-NEEDS_TAPS = (
-    "the camera model found no body: tap C7 and both iliac crest tops (or both PSIS dimples) "
-    "to place every back point, or both shoulder tops, or both crest tops, for the part of the "
-    "back near them"
-)
-BEYOND_TAPS = {
-    "acromion": (
-        "{level} is too far down the back to place from the shoulder taps (more than one "
-        "vertebra uncertain): tap both iliac crest tops too"
-    ),
-    "iliac_crest_top": (
-        "{level} is too far up the back to place from the crest taps (more than one vertebra "
-        "uncertain): tap C7 too"
-    ),
-}
-
-
-def _spine_prior(
-    xy: Mapping[str, np.ndarray],
-    lower: np.ndarray,
-    stature_cm: float | None,
-    tap_sd_cun: float,
-    model: BodyModel,
-) -> PosePrior:
-    """Frame origin at the tapped L4 midline point, `up` toward C7; the spine uninformed."""
-    spine_vector = xy["C7"] - lower
-    length_px = float(np.hypot(*spine_vector))
-    if length_px < 1.0:
-        raise FitError("C7 and the crests were tapped on the same spot: tap them again")
-    up = spine_vector / length_px
-    cun_px, cun_sd = fuse_scales(scale_estimates(xy, stature_cm, tap_sd_cun, model))
-    wide = (UNINFORMED_CUN * cun_px) ** 2
+    fit = fit_template(xy, body_template(model, stature_cm), tap_sd_cun)
+    frame = fit.frame
+    _check_sides(xy, frame, model)
+    step_px, step_var, lean_var = c7_to_crest_step(model, frame.cun_px, fit.cun_relative_sd)
+    lean_var += (step_px * fit.angle_sd) ** 2
+    midline_var = (model.midline_sd_cun * frame.cun_px) ** 2
+    wide = (UNINFORMED_CUN * frame.cun_px) ** 2
     spine = SpineEstimate(
-        AxisEstimate(np.array([length_px, 0.0]), np.diag([wide, wide])),
-        AxisEstimate(np.zeros(2), np.diag([wide, wide])),
+        chained(1, 0.0, wide, step_px, step_var),
+        chained(1, 0.0, wide, 0.0, lean_var + midline_var),
         model.spine_fractions[model.crest_level],
     )
-    frame = BodyFrame(lower, up, left_axis(up, Facing.BACK), cun_px)
-    return PosePrior(frame, cun_sd, spine, {}, _needs_pose(), 1.0)
-
-
-def _girdle_prior(
-    girdle: str,
-    xy: Mapping[str, np.ndarray],
-    stature_cm: float | None,
-    tap_sd_cun: float,
-    model: BodyModel,
-) -> PosePrior:
-    """Frame origin between the two tapped `girdle` landmarks (the acromia or the crest tops),
-    `left` along their line, `up` perpendicular to it (seen from behind). The spine's other end
-    lies one ANSUR C7 -> crest span away, with that span's spread, the cun's and a sideways lean
-    (`anatomy.c7_to_crest_step`); levels too uncertain to place are left out."""
-    left_tap, right_tap = (xy[f"{girdle}_{side}"] for side in SIDES)
-    breadth_px = float(np.hypot(*(left_tap - right_tap)))
-    if breadth_px < 1.0:
-        raise FitError(f"both {TAP_GROUPS[girdle]} were tapped on the same spot: tap them again")
-    left = (left_tap - right_tap) / breadth_px
-    up = np.array([-left[1], left[0]])  # left_axis(up, BACK) == left
-    cun_px, cun_sd = fuse_scales(scale_estimates(xy, stature_cm, tap_sd_cun, model))
-    frame = BodyFrame((left_tap + right_tap) / 2, up, left, cun_px)
-    step_px, step_var, lean_var = c7_to_crest_step(model, cun_px, cun_sd)
-    midline_var = (model.midline_sd_cun * cun_px) ** 2
-    wide = (UNINFORMED_CUN * cun_px) ** 2
-    if girdle == "acromion":
-        c7_cun, c7_sd_cun = model.span("c7_above_acromion", stature_cm)
-        c7_var = (c7_sd_cun * cun_px) ** 2 + (c7_cun * cun_px * cun_sd) ** 2
-        along = chained(0, c7_cun * cun_px, c7_var, -step_px, step_var)
-        sideways = chained(0, 0.0, midline_var, 0.0, lean_var)
-    else:  # the crest tops' midpoint is L4 (WHO rule g): the crest taps place it
-        along = chained(1, 0.0, wide, step_px, step_var)
-        sideways = chained(1, 0.0, wide, 0.0, lean_var + midline_var)
-    spine = SpineEstimate(along, sideways, model.spine_fractions[model.crest_level])
-    return PosePrior(frame, cun_sd, spine, {}, _needs_pose(), 1.0, BEYOND_TAPS[girdle])
+    upper = "C7" in xy or any(f"acromion_{side}" in xy for side in SIDES)
+    lower = any(f"{name}_{side}" in xy for name in ("iliac_crest_top", "psis") for side in SIDES)
+    hint = (
+        "tap C7 and both iliac crest tops"
+        if upper == lower
+        else ("tap both iliac crest tops too" if upper else "tap C7 too")
+    )
+    too_uncertain = TAPS_TOO_UNCERTAIN.replace("{hint}", hint)
+    return PosePrior(frame, fit.cun_relative_sd, spine, {}, _needs_pose(), 1.0, too_uncertain)
 
 
 def _needs_pose() -> dict[str, str]:

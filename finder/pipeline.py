@@ -20,7 +20,7 @@ from finder.pose import PoseEstimator
 from finder.rescue import Box, FoundPose, find_pose, plausible
 from finder.result import FinderResult, Omission
 from finder.trust import check_pose, in_frame
-from finder.view import Facing, orient
+from finder.view import Facing, OrientedPose, orient
 
 NO_PERSON = (
     "no person found in the picture: take the photo from behind, close enough that the body "
@@ -62,6 +62,8 @@ def locate_landmarks(
         return _rejected(
             width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
         )
+    if taps is not None and taps.image_xy and not taps_on_pose(pose, taps):
+        return replace(locate_taps(taps, (width, height), codes), notes=(TAPS_OFF_POSE,))
     if profile is not None:
         from_profile = profile.taps_on(pose_prior(pose, load_body_model()).reference)
         taps = Taps(
@@ -82,6 +84,28 @@ def locate_landmarks(
         pose.landmarks,
         profile=profile.name if profile else None,
     )
+
+
+TAPS_OFF_POSE = (
+    "your marks are not on the body the camera model found (it found someone facing the camera "
+    "or another body), so the points follow your marks alone"
+)
+
+
+def taps_on_pose(pose: OrientedPose, taps: Taps) -> bool:
+    """Whether a partner's taps mark the body the pose found: a back view, with the tapped
+    landmarks a median of at most `taps.off_pose_max_cun` from where the pose alone puts them."""
+    if pose.facing is not Facing.BACK:
+        return False
+    model = load_body_model()
+    anatomy = build_anatomy(pose, model)
+    gaps = [
+        float(np.hypot(*(np.asarray(xy) - anatomy.landmarks[name].xy)))
+        for name, xy in taps.image_xy.items()
+        if name in anatomy.landmarks
+    ]
+    limit = model.taps["off_pose_max_cun"] * anatomy.frame.cun_px
+    return not gaps or float(np.median(gaps)) <= limit
 
 
 def locate_taps(

@@ -115,8 +115,8 @@ def test_psis_taps_stand_in_for_the_crests():
     ("names", "message"),
     [
         (("C7",), "tap C7 and both iliac crest tops"),
-        (("C7", "acromion_left", "iliac_crest_top_left"), "or both shoulder tops"),
-        (("psis_left", "psis_right"), "or both crest tops"),
+        (("C7", "popliteal_crease_left"), "at least two landmarks"),
+        (("scapula_inferior_angle_left", "scapula_inferior_angle_right"), "one of them C7"),
     ],
 )
 def test_too_few_taps_without_a_pose_say_what_to_tap(names, message):
@@ -127,6 +127,23 @@ def test_too_few_taps_without_a_pose_say_what_to_tap(names, message):
         np.full((33, 4), np.nan), IMAGE_SIZE, "back", taps=model_taps(truth, names)
     )
     assert not result.accepted and message in result.problems[0]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("C7", "acromion_left"),
+        ("acromion_right", "iliac_crest_top_right"),
+        ("acromion_left", "acromion_right"),
+        ("C7", "scapula_inferior_angle_left", "iliac_crest_top_right"),
+    ],
+)
+def test_any_two_landmarks_with_one_on_the_spine_place_the_levels_near_them(names):
+    """A side view shows one shoulder, one crest: the frame comes from what is there."""
+    truth = build_anatomy(pose())
+    anatomy = fit_anatomy(None, model_taps(truth, names))
+    off = levels_off_truth(anatomy, truth)
+    assert len(off) >= 4 and max(off.values()) < 1.2
 
 
 def levels_off_truth(anatomy, truth) -> dict[str, float]:
