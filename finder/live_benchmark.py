@@ -19,7 +19,7 @@ import numpy as np
 
 from finder.catalog import load_catalog
 from finder.imageio import read_image
-from finder.live import STAGES, LiveProcessor, LiveSettings
+from finder.live import CROWD_EVERY_FRAMES, STAGES, LiveProcessor, LiveSettings
 from finder.pose import PoseEstimator
 
 AIM_RATIO = 0.9  # of bare pose throughput
@@ -95,10 +95,10 @@ def clip(frames: int = CLIP_FRAMES, photo: Path | None = None) -> list[np.ndarra
 
 def run(frames: Sequence[np.ndarray] | None = None, rounds: int = 3) -> str:
     """The live benchmark report (Markdown): the whole per-frame work of `LiveProcessor`
-    (colour conversion, pose tracking, smoothing, points, drawing) against bare pose tracking
-    on the same frames in one run. Each contender has its own tracker and sees every frame;
-    the contenders take turns frame by frame (in a rotating order), so that other load on
-    the machine falls on all of them alike."""
+    (colour conversion, pose tracking, smoothing, points, remarks, drawing) against bare pose
+    tracking on the same frames in one run. Each contender has its own tracker and sees every
+    frame; the contenders take turns frame by frame (in a rotating order), so that other load
+    on the machine falls on all of them alike."""
     frames = list(frames) if frames is not None else clip()
     rgb = [cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) for frame in frames]
     routine = load_catalog().routine(ROUTINE)
@@ -186,8 +186,10 @@ def _report(frames, rounds, seconds, stage_ms, points) -> str:
         'photo 13). The bare baseline is `PoseEstimator("tracking").detect`, the thin wrapper '
         "around MediaPipe's `Pose.process` (plus copying 33 landmarks into an array), because "
         "only `finder/pose.py` may import MediaPipe. Each live frame's stages: convert (BGR to "
-        "RGB), pose (tracking), smooth (One Euro), points (`locate_landmarks`), draw "
-        "(`Annotator.annotate`). Other work on the machine slows every row alike.",
+        "RGB), pose (tracking), smooth (One Euro), points (`locate_landmarks`), remarks (too "
+        "dark without a body; with one, a look for another person every "
+        f"{CROWD_EVERY_FRAMES} frames), draw (`Annotator.annotate`). Other work on the machine "
+        "slows every row alike.",
         "",
         f"Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
         f"{platform.python_version()}, mediapipe {_version('mediapipe')}, opencv "

@@ -159,7 +159,8 @@ def locate_image(
 
 @dataclass(frozen=True)
 class PhotoRemarks:
-    """What the photo says beyond its pose: too dark to see a body; another person in view."""
+    """What a photo or a video frame says beyond its pose: too dark to see a body; another
+    person in view."""
 
     too_dark: bool = False
     another_person: bool = False
@@ -192,18 +193,30 @@ def locate_found(
     """Points from a pose search (landmarks in original pixels, or nobody found), marked with
     the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
     result = locate_landmarks(found.landmarks, image_size, view, codes, taps, profile)
-    result = replace(result, pose_source=found.source)
+    return with_remarks(replace(result, pose_source=found.source), remarks, codes)
+
+
+def with_remarks(
+    result: FinderResult,
+    remarks: PhotoRemarks,
+    codes: Iterable[str] | None = None,
+    no_person: str = NO_PERSON,
+) -> FinderResult:
+    """`result` with its picture's remarks: on a rejected result, too dark comes first and
+    replaces the `no_person` reason; on one accepted from a pose, another person is a note.
+    `codes` are the points chosen for `result`."""
     if not result.accepted and remarks.too_dark:
-        problems = (TOO_DARK, *(p for p in result.problems if p != NO_PERSON))
+        problems = (TOO_DARK, *(p for p in result.problems if p != no_person))
         rejected = _rejected(
-            *image_size,
+            result.width,
+            result.height,
             select_points(codes),
             problems,
             result.view,
             result.view_reason,
             result.keypoints,
         )
-        return replace(rejected, pose_source=found.source)
+        return replace(rejected, pose_source=result.pose_source)
     if result.accepted and remarks.another_person and result.basis != "taps":
         return replace(result, notes=(ANOTHER_PERSON,))
     return result

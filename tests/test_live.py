@@ -10,9 +10,14 @@ import numpy as np
 import pytest
 
 from finder.catalog import load_catalog
+from finder.crowd import ANOTHER_PERSON
 from finder.fit import Profile
-from finder.live import LiveProcessor, LiveSettings, mirror_result
+from finder.imageio import read_image
+from finder.live import CROWD_EVERY_FRAMES, LiveProcessor, LiveSettings, mirror_result
 from finder.live_benchmark import run as run_benchmark
+from finder.pipeline import TOO_DARK
+from finder.pose import PoseEstimator
+from tests.photos import photo
 from tests.video import FPS, clip_frames
 
 FRAMES = 40
@@ -61,7 +66,14 @@ def test_points_are_drawn_on_most_frames(frames, plain):
         assert output.shape == frame.shape and output.dtype == np.uint8
     # The overlay changes the picture, and the input frame is left alone.
     assert np.mean(cv2.absdiff(outputs[-1], frames[-1])) > 0.5
-    assert set(statuses[-1]["timings_ms"]) == {"convert", "pose", "smooth", "points", "draw"}
+    assert set(statuses[-1]["timings_ms"]) == {
+        "convert",
+        "pose",
+        "smooth",
+        "points",
+        "remarks",
+        "draw",
+    }
 
 
 def test_points_follow_the_body_across_the_pan(plain):
@@ -214,3 +226,64 @@ def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
     assert len(shifts) > FRAMES // 2
     # pulled toward the tap one cun up, weighed against the pose's own C7 estimate
     assert all(0.2 < shift < 1.0 for shift in shifts), shifts
+
+
+class CountingEstimator(PoseEstimator):
+    """A still-mode pose model that counts its passes (the looks for another person)."""
+
+    def __init__(self):
+        super().__init__("still")
+        self.passes = 0
+
+    def detect(self, rgb):
+        self.passes += 1
+        return super().detect(rgb)
+
+
+def test_a_normal_clip_has_no_remark(plain):
+    _, _, statuses, results = plain
+    for status in statuses:
+        assert TOO_DARK not in status["message"] and ANOTHER_PERSON not in status["message"]
+    assert sum(result.accepted for result in results) > FRAMES - 5
+
+
+def test_a_dark_frame_says_it_is_too_dark(frames):
+    """The first frame of the clip (photo 13, where BlazePose finds the body) at 3 % brightness."""
+    dark = (frames[0] * 0.03).round().astype(np.uint8)
+    processor = LiveProcessor(LiveSettings(codes=("BL-23",)))
+    try:
+        output = processor.process(dark, 0.0)
+        status = processor.status()
+        assert status["message"] == TOO_DARK and not status["person"]
+        assert processor.last_result.omitted[0].reason == TOO_DARK
+        assert np.mean(cv2.absdiff(output, dark)) > 1  # the banner saying so
+        # The same frame in its own light: the body, and no remark.
+        for index in range(1, 4):
+            processor.process(frames[0], index / FPS)
+        assert processor.status()["message"] == "2 points placed (0 not visible)"
+    finally:
+        processor.close()
+
+
+def test_another_person_in_view_is_remarked_and_held_between_looks():
+    """Photo 13 twice side by side; then the left copy covered with grey, the right one (which
+    BlazePose follows) where it was. Another person is looked for on the first frame with a
+    body and then once every CROWD_EVERY_FRAMES frames, the answer holding in between."""
+    photo13 = read_image(photo("13"))
+    two = cv2.resize(np.hstack([photo13, photo13]), (WIDTH, 480), interpolation=cv2.INTER_AREA)
+    one = two.copy()
+    one[:, : WIDTH // 2] = 128
+    crowd = CountingEstimator()
+    processor = LiveProcessor(LiveSettings(mirrored=True), crowd_estimator=crowd)
+    messages = []
+    try:
+        for index, frame in enumerate([two] * 3 + [one] * (CROWD_EVERY_FRAMES - 2)):
+            processor.process(frame, index / FPS)
+            assert processor.status()["person"], index
+            messages.append(processor.status()["message"])
+        notes = processor.last_result.notes
+    finally:
+        processor.close()
+    assert crowd.passes == 2  # on the first frame and the last, the (CROWD_EVERY_FRAMES + 1)th
+    assert all(message.endswith(ANOTHER_PERSON) for message in messages[:-1]), messages
+    assert ANOTHER_PERSON not in messages[-1] and not notes
