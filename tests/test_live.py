@@ -16,8 +16,7 @@ from finder.imageio import read_image
 from finder.live import CROWD_EVERY_FRAMES, LiveProcessor, LiveSettings, mirror_result
 from finder.live_benchmark import run as run_benchmark
 from finder.pipeline import TOO_DARK
-from finder.pose import PoseEstimator
-from tests.photos import photo
+from tests.photos import CountingEstimator, photo
 from tests.video import FPS, clip_frames
 
 FRAMES = 40
@@ -226,18 +225,6 @@ def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
     assert len(shifts) > FRAMES // 2
     # pulled toward the tap one cun up, weighed against the pose's own C7 estimate
     assert all(0.2 < shift < 1.0 for shift in shifts), shifts
-
-
-class CountingEstimator(PoseEstimator):
-    """A still-mode pose model that counts its passes (the looks for another person)."""
-
-    def __init__(self):
-        super().__init__("still")
-        self.passes = 0
-
-    def detect(self, rgb):
-        self.passes += 1
-        return super().detect(rgb)
 
 
 def test_a_normal_clip_has_no_remark(plain):

@@ -45,7 +45,7 @@ from finder.rescue import (
 )
 from finder.rescue_report import load_boxes
 from tests.bodies import IMAGE_SIZE, standing_back_view
-from tests.photos import PHOTOS, photo
+from tests.photos import PHOTOS, CountingEstimator, photo
 
 BACK_TOLERANCE_CUN = 1.0
 BACK = {p.code for p in load_catalog().points if p.region in ("neck", "upper back", "lumbar")}
@@ -172,18 +172,6 @@ def test_result_says_how_the_body_was_found():
 
 
 # --- the real model on real photos --------------------------------------------------------------
-
-
-class CountingEstimator(PoseEstimator):
-    """The real still-image model, counting its passes."""
-
-    def __init__(self):
-        super().__init__("still")
-        self.passes = 0
-
-    def detect(self, rgb):
-        self.passes += 1
-        return super().detect(rgb)
 
 
 @pytest.fixture(scope="module")
