@@ -14,6 +14,8 @@
 - `launch_chromium(playwright, extra_args=())` starts /usr/bin/chromium headless (Playwright's
   own browser download is not used).
 - `wait_for_app(page)` waits until the page has rendered and no script run is in progress.
+- `playwright_or_skip()` gives Playwright's sync API, or skips the test when Playwright or
+  Debian's Chromium is missing; screenshots go to SCREENS.
 """
 
 from __future__ import annotations
@@ -29,8 +31,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+SCREENS = Path("/tmp/screens")  # screenshots the browser tests leave for a person to look at
+TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -133,3 +139,13 @@ def wait_for_app(page, timeout_ms: float = 90_000) -> None:
         }""",
         timeout=timeout_ms,
     )
+
+
+def playwright_or_skip():
+    """Playwright's sync API module, with SCREENS made; skips the calling test when Playwright
+    or Debian's Chromium is not installed."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    return sync_api

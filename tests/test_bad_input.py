@@ -440,11 +440,9 @@ def test_app_uploader_offers_every_format_the_decoder_reads(app):
 
 @pytest.mark.browser
 def test_browser_refuses_oversized_and_wrongly_named_uploads_with_a_message(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+    from tests.browser import launch_chromium, playwright_or_skip, streamlit_server, wait_for_app
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = playwright_or_skip()
     big = tmp_path / "big.jpg"
     big.write_bytes(photo("13").read_bytes() + bytes(26 * 2**20))  # 26 MB: over the 25 MB limit
     text = tmp_path / "notes.txt"

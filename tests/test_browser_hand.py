@@ -7,17 +7,17 @@ Screenshots go to /tmp/screens/hand-*.png for a person to look at.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
 from finder.imageio import read_image
 from tests.browser import (
-    CHROMIUM,
+    SCREENS,
+    TIMEOUT_MS,
     fake_camera_args,
     launch_chromium,
+    playwright_or_skip,
     streamlit_server,
     wait_for_app,
 )
@@ -25,9 +25,6 @@ from tests.photos import photo
 from tests.video import FRAME_SIZE, write_y4m
 
 pytestmark = pytest.mark.browser
-
-SCREENS = Path("/tmp/screens")
-TIMEOUT_MS = 60_000
 
 
 def letterboxed(bgr: np.ndarray, size: tuple[int, int] = FRAME_SIZE) -> np.ndarray:
@@ -47,10 +44,7 @@ def letterboxed(bgr: np.ndarray, size: tuple[int, int] = FRAME_SIZE) -> np.ndarr
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    SCREENS.mkdir(parents=True, exist_ok=True)
+    sync_api = playwright_or_skip()
     frame = letterboxed(read_image(photo("07")))
     camera = write_y4m(tmp_path_factory.mktemp("camera") / "hands.y4m", [frame] * 10)
     camera_args = fake_camera_args(camera)

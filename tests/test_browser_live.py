@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
+    SCREENS,
+    TIMEOUT_MS,
     fake_camera_args,
     launch_chromium,
+    playwright_or_skip,
     streamlit_server,
     wait_for_app,
 )
@@ -26,8 +28,6 @@ from tests.video import make_test_video
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path("/tmp/screens")
-TIMEOUT_MS = 60_000
 STREAM_TIMEOUT_S = 60.0  # from START to frames with points coming back
 STATUS = re.compile(r"Live: (\d+) frames processed, (\d+) points on the last frame, ([\d.]+) fps")
 # Pixels of the overlay's Governor Vessel (violet) and Small Intestine (red) dots, colours the
@@ -79,10 +79,7 @@ def wait_until(condition, timeout_s: float, describe) -> None:
 
 
 def test_live_camera_draws_points_on_the_returned_video(fake_camera):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    SCREENS.mkdir(parents=True, exist_ok=True)
+    sync_api = playwright_or_skip()
     camera_args = fake_camera_args(fake_camera)
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright, extra_args=camera_args)

@@ -11,22 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import (
+    SCREENS,
+    TIMEOUT_MS,
+    launch_chromium,
+    playwright_or_skip,
+    streamlit_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTO = REPO.parent / "shared/data/photos/13_standing_full-body_swimwear_pexels-5282577.jpg"
-SCREENS = Path("/tmp/screens")
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    SCREENS.mkdir(parents=True, exist_ok=True)
+    sync_api = playwright_or_skip()
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1300, "height": 1800})

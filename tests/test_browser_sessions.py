@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
+    SCREENS,
+    TIMEOUT_MS,
     fake_camera_args,
     launch_chromium,
+    playwright_or_skip,
     streamlit_server,
     wait_for_app,
 )
@@ -29,18 +30,13 @@ pytestmark = [
     pytest.mark.skipif(not list(PHOTOS.glob("13_*.jpg")), reason="shared photo 13 is missing"),
 ]
 
-SCREENS = Path("/tmp/screens")
-TIMEOUT_MS = 60_000
 STREAM_TIMEOUT_S = 60.0
 ROUTINE = "Lower back"  # 7 back point codes: at most 14 points on the clip
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    SCREENS.mkdir(parents=True, exist_ok=True)
+    sync_api = playwright_or_skip()
     camera = make_test_video(tmp_path_factory.mktemp("camera") / "back.y4m")
     camera_args = fake_camera_args(camera)
     with streamlit_server() as url, sync_api.sync_playwright() as playwright:

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import (
+    SCREENS,
+    TIMEOUT_MS,
+    launch_chromium,
+    playwright_or_skip,
+    streamlit_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,19 +32,14 @@ CLICKS = {
     "Left crest top": (705, 1500),
     "Right crest top": (1050, 1350),
 }
-SCREENS = Path("/tmp/screens")
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = playwright_or_skip()
     if not PHOTO.exists():
         pytest.skip(f"{PHOTO} is missing")
     data_dir = tmp_path_factory.mktemp("finder-data")
-    SCREENS.mkdir(parents=True, exist_ok=True)
     env = {"FINDER_DATA_DIR": str(data_dir)}
     with streamlit_server(extra_env=env) as url, sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)

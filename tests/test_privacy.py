@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, REPO, launch_chromium, streamlit_server, wait_for_app
+from tests.browser import REPO, launch_chromium, playwright_or_skip, streamlit_server, wait_for_app
 from tests.photos import photo
 
 HOOK = r'''
@@ -280,9 +280,7 @@ def test_pipeline_runs_without_any_network_interface(tmp_path):
 
 @pytest.mark.browser
 def test_app_talks_only_to_this_machine_and_writes_no_picture(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = playwright_or_skip()
     from tests.test_browser_live import read_status, wait_until
     from tests.video import make_test_video
 
