@@ -319,10 +319,10 @@ def fit_template(
         for name in names:
             entry = template[name]
             block = np.array([[1.0, 0.0, entry.up, entry.left], [0.0, 1.0, -entry.left, entry.up]])
-            sds = (entry.up_sd, entry.left_sd)
-            turn = np.eye(2) if axes is None else axes
-            if axes is None:
-                sds = (math.hypot(*sds) / math.sqrt(2),) * 2
+            if axes is None:  # first pass: image axes, the spread shared evenly
+                turn, sds = np.eye(2), (math.hypot(entry.up_sd, entry.left_sd) / math.sqrt(2),) * 2
+            else:
+                turn, sds = axes, (entry.up_sd, entry.left_sd)
             rows += [*(turn @ block)]
             image += [*(turn @ xy[name])]
             weights += [1.0 / (sd**2 + tap_sd_cun**2) for sd in sds]
