@@ -3,9 +3,9 @@
 A relaxation-massage aid; it does not diagnose or treat.
 """
 
-from finder.fit import Profile, Taps
-from finder.pipeline import locate_image, locate_landmarks
-from finder.result import FinderResult, LocatedPoint, Omission
+from finder.body.fit import Profile, Taps
+from finder.body.result import FinderResult, LocatedPoint, Omission
+from finder.pipelines.photo import locate_image, locate_landmarks
 
 __all__ = [
     "FinderResult",

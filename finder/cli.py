@@ -14,13 +14,15 @@ from pathlib import Path
 
 import cv2
 
-from finder.catalog import load_catalog
-from finder.hand_pipeline import locate_hand_points
-from finder.imageio import INPUT_SUFFIXES, ImageError, read_image
-from finder.overlay import Annotator
-from finder.pipeline import locate_image
-from finder.rescue import Box, BoxError
-from finder.view import VIEW_CHOICES
+from finder.adapters.imageio import INPUT_SUFFIXES, ImageError, read_image
+from finder.body.catalog import load_catalog
+from finder.body.view import VIEW_CHOICES
+from finder.pipelines.hand import locate_hand_points
+from finder.pipelines.photo import locate_image
+from finder.pipelines.search import Box, BoxError
+from finder.render.overlay import Annotator
+from finder.tools.ansur import DEFAULT_ANSUR_DIR
+from finder.tools.view_report import DEFAULT_PHOTOS
 
 HAND_VIEW = "hand"  # the back of the hand: MediaPipe Hands instead of BlazePose
 EXIT_BAD_INPUT = 2
@@ -214,35 +216,43 @@ def command_info(args: argparse.Namespace) -> int:
 
 
 def command_evaluate_body(args: argparse.Namespace) -> int:
-    from finder.evaluation import run
+    from finder.tools.evaluate_body import run
 
-    print(run(refit_model=args.refit))
+    print(run(ansur_directory(args), refit_model=args.refit))
     return 0
 
 
 def command_evaluate_taps(args: argparse.Namespace) -> int:
-    from finder.tap_evaluation import run
+    from finder.tools.evaluate_taps import run
 
-    print(run())
+    print(run(ansur_directory(args)))
     return 0
 
 
+def ansur_directory(args: argparse.Namespace) -> Path:
+    """The ANSUR II folder given by `--ansur`, checked."""
+    directory = Path(args.ansur)
+    if not (directory / "ansur_ii_male.csv").is_file():
+        raise UsageError(f"{directory}: no ANSUR II files (ansur_ii_male.csv) there; pass --ansur")
+    return directory
+
+
 def command_evaluate_hands(args: argparse.Namespace) -> int:
-    from finder.hand_evaluation import run
+    from finder.tools.evaluate_hands import run
 
     print(run(collect_images(args.inputs)))
     return 0
 
 
 def command_benchmark(args: argparse.Namespace) -> int:
-    from finder.benchmark import run
+    from finder.tools.benchmark import run
 
     print(run(collect_images(args.inputs), repeats=args.repeats))
     return 0
 
 
 def command_rescue_report(args: argparse.Namespace) -> int:
-    from finder.rescue_report import load_boxes, load_taps, run
+    from finder.tools.rescue_report import load_boxes, load_taps, run
 
     crops_from = Path(args.crops_from) if args.crops_from else None
     try:
@@ -252,6 +262,25 @@ def command_rescue_report(args: argparse.Namespace) -> int:
     except (ValueError, ImageError) as error:  # a bad boxes or taps file, or crop photo
         raise UsageError(str(error)) from None
     return 0
+
+
+def command_view_report(args: argparse.Namespace) -> int:
+    from finder.tools.view_report import main
+
+    return main([args.photos])
+
+
+def command_live_benchmark(args: argparse.Namespace) -> int:
+    from finder.tools.live_benchmark import run
+
+    print(run(rounds=args.rounds))
+    return 0
+
+
+def command_soak(args: argparse.Namespace) -> int:
+    from finder.tools.soak import main
+
+    return main(args.soak_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -298,9 +327,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="refit the regressions into calibration/body_model.json first",
     )
     evaluate.set_defaults(run=command_evaluate_body)
-    commands.add_parser(
+    taps = commands.add_parser(
         "evaluate-taps", help="how much a partner's taps help, on ANSUR II bodies"
-    ).set_defaults(run=command_evaluate_taps)
+    )
+    taps.set_defaults(run=command_evaluate_taps)
+    for tool in (evaluate, taps):
+        tool.add_argument(
+            "--ansur",
+            default=str(DEFAULT_ANSUR_DIR),
+            metavar="DIR",
+            help=f"the ANSUR II CSV folder (default: {DEFAULT_ANSUR_DIR})",
+        )
     hands = commands.add_parser(
         "evaluate-hands", help="hand view on photos and their mirrored, rotated, cropped copies"
     )
@@ -332,6 +369,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--crops", type=int, default=40, help="how many crops (default: 40)")
     report.set_defaults(run=command_rescue_report)
+    views = commands.add_parser("view-report", help="per-view table: standing, upper body, front")
+    views.add_argument("photos", nargs="?", default=str(DEFAULT_PHOTOS), metavar="DIR")
+    views.set_defaults(run=command_view_report)
+    live = commands.add_parser(
+        "live-benchmark", help="live frames per second against bare pose tracking"
+    )
+    live.add_argument("--rounds", type=int, default=3)
+    live.set_defaults(run=command_live_benchmark)
+    soak = commands.add_parser(
+        "soak", help="a long live session: memory and speed (options: --frames, --size, --window)"
+    )
+    soak.add_argument("soak_args", nargs=argparse.REMAINDER)
+    soak.set_defaults(run=command_soak)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from finder.synthetic import MEAN_MAN, body_from_ansur
+from finder.body.synthetic import MEAN_MAN, body_from_ansur
 
 IMAGE_SIZE = (2400, 2400)
 

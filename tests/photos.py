@@ -1,17 +1,29 @@
-"""Paths to the shared back-view photos (../shared/data/photos, beside the repository)."""
+"""Paths to the shared material beside the repository (../shared/data) and the tests' own data.
+
+Tests that need `../shared` carry the `shared` marker (tests/conftest.py) and are skipped, with the
+reason, when it is missing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from finder.pose import PoseEstimator
+import pytest
 
-PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
+from finder.adapters.pose import PoseEstimator
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PHOTOS = SHARED_DATA / "photos"
+ANSUR_DIR = SHARED_DATA / "anthropometry"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def photo(prefix: str) -> Path:
-    """The shared photo whose name starts with `prefix` (e.g. "13")."""
-    (match,) = PHOTOS.glob(f"{prefix}_*.jpg")
+    """The shared photo whose name starts with `prefix` (e.g. "13"); skips the test when the
+    shared photos are not beside the repository."""
+    matches = sorted(PHOTOS.glob(f"{prefix}_*.jpg"))
+    if not matches:
+        pytest.skip(f"shared photo {prefix} not found under {PHOTOS}")
+    (match,) = matches
     return match
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from finder.imageio import read_image
-from finder.live_benchmark import pan_zoom_clip
+from finder.adapters.imageio import read_image
+from finder.tools.live_benchmark import pan_zoom_clip
 from tests.photos import photo
 
 FRAME_SIZE = (640, 480)  # (width, height) in pixels

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from finder.fit import Profile, Taps
-from finder.imageio import ImageError, decode_image
-from finder.pipeline import PhotoRemarks, locate_found, photo_remarks
-from finder.pose import PoseEstimator
-from finder.rescue import Box, FoundPose, find_pose
-from finder.result import FinderResult
+from finder.adapters.imageio import ImageError, decode_image
+from finder.adapters.pose import PoseEstimator
+from finder.body.fit import Profile, Taps
+from finder.body.result import FinderResult
+from finder.pipelines.photo import PhotoRemarks, locate_found, photo_remarks
+from finder.pipelines.search import Box, FoundPose, find_pose
+from finder.samples import SAMPLES_DIR
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,7 +37,6 @@ DISCLAIMER = (
     "diagnose or treat anything; for pain that persists, see a health professional."
 )
 FRAMING_TIP = "Tip: step back until shoulders to knees are in view."
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 DEFAULT_SAMPLE = "full-back-standing.jpg"
 SAMPLE_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_CACHED_DETECTIONS = 4  # per session: a few photos, so switching back is instant

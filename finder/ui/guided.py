@@ -1,7 +1,7 @@
 """The Guided session page: the partner chooses a concern, reads the cautions, then presses one
 point and side at a time with a countdown; a summary ends the session.
 
-The session itself is `finder.guided.GuidedSession` (pure); this page keeps it in
+The session itself is `finder.pipelines.guided.GuidedSession` (pure); this page keeps it in
 `st.session_state` and feeds it the clock.
 """
 
@@ -14,11 +14,11 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from finder.catalog import load_catalog
-from finder.guided import GuidedSession, Step, focus_box, plan_steps
-from finder.overlay import Annotator
-from finder.points import point_sides
-from finder.result import FinderResult, LocatedPoint
+from finder.body.catalog import load_catalog
+from finder.body.points import point_sides
+from finder.body.result import FinderResult, LocatedPoint
+from finder.pipelines.guided import GuidedSession, Step, focus_box, plan_steps
+from finder.render.overlay import Annotator
 from finder.ui import (
     PREGNANT,
     Photo,

@@ -3,7 +3,7 @@
 each back of a hand, how to press them and their cautions.
 
 The guided session's hand steps use the same photo through `render_hand_step`. The hand model
-lives in `finder.hands`; this page only wires it.
+lives in `finder.body.hands`; this page only wires it.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from finder.catalog import Point, load_catalog
-from finder.guided import split_for_pregnancy
-from finder.hand_pipeline import locate_hand_points
-from finder.hands import hand_points
-from finder.overlay import Annotator
-from finder.pose import HandEstimator
-from finder.result import FinderResult
+from finder.adapters.pose import HandEstimator
+from finder.body.catalog import Point, load_catalog
+from finder.body.hands import hand_points
+from finder.body.result import FinderResult
+from finder.pipelines.guided import split_for_pregnancy
+from finder.pipelines.hand import locate_hand_points
+from finder.render.overlay import Annotator
 from finder.ui import (
     PREGNANT,
     SAMPLE_SUFFIXES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finder.catalog import Catalog, Point, load_catalog
+from finder.body.catalog import Catalog, Point, load_catalog
 from finder.ui import sentence
 
 SEARCH = "library_search"

@@ -1,6 +1,7 @@
 """The Live camera page: the camera's video comes back with the points drawn, frame by frame.
 
-The browser sends its camera over WebRTC (streamlit-webrtc); a `finder.live.LiveProcessor`, one
+The browser sends its camera over WebRTC (streamlit-webrtc); a
+`finder.pipelines.live.LiveProcessor`, one
 per browser session in `st.session_state`, draws on each frame in streamlit-webrtc's worker
 thread. "Freeze" hands the last camera frame to the Photo page for a closer look.
 """
@@ -14,11 +15,11 @@ import av
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from finder.catalog import load_catalog
-from finder.live import LiveProcessor
+from finder.body.catalog import load_catalog
+from finder.body.view import VIEW_CHOICES
+from finder.pipelines.live import LiveProcessor
 from finder.ui import UPLOAD, Photo
 from finder.ui.taps import chosen_profile
-from finder.view import VIEW_CHOICES
 
 PROCESSOR = "_live_processor"  # this session's LiveProcessor
 FOCUS = "live_focus"  # which points: all, or a routine's concern (a selectbox)

@@ -10,11 +10,12 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from finder.catalog import Point, load_catalog
-from finder.imageio import INPUT_SUFFIXES, ImageError, downscale_for_inference
-from finder.overlay import Annotator
-from finder.rescue import BoxError
-from finder.result import FinderResult
+from finder.adapters.imageio import INPUT_SUFFIXES, ImageError, downscale_for_inference
+from finder.body.catalog import Point, load_catalog
+from finder.body.result import FinderResult
+from finder.body.view import VIEW_CHOICES
+from finder.pipelines.search import BoxError
+from finder.render.overlay import Annotator
 from finder.ui import (
     FRAMING_TIP,
     SAMPLE,
@@ -38,7 +39,6 @@ from finder.ui.taps import (
     render_tap_guide,
 )
 from finder.ui.taps import PERSISTENT_KEYS as TAP_KEYS
-from finder.view import VIEW_CHOICES
 
 FOCUS = "photo_focus"  # which points: all, a routine's concern, or one by one
 CODES = "photo_codes"  # the one-by-one choice (a multiselect)

@@ -1,6 +1,6 @@
 """Partner help on the Photo page: the tap board (place, drag, box), the landmark guide, and the
 saved profiles. Taps and the chosen profile live in `st.session_state` per photo; profiles are
-files in the user's data folder (finder.profiles)."""
+files in the user's data folder (finder.adapters.profiles)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from finder.diagrams import landmark_picture
-from finder.fit import FitError, Profile, Taps, profile_from, tap_guides
-from finder.imageio import downscale_for_inference
-from finder.profiles import ProfileError, ProfileStore
-from finder.result import FinderResult
+from finder.adapters.imageio import downscale_for_inference
+from finder.adapters.profiles import ProfileError, ProfileStore
+from finder.body.fit import FitError, Profile, Taps, profile_from, tap_guides
+from finder.body.result import FinderResult
+from finder.render.diagrams import landmark_picture
 from finder.ui import Photo, sentence
 
 BOARD_MAX_SIDE_PX = 1100  # pixels sent to the browser for the tap board

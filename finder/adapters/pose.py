@@ -1,0 +1,134 @@
+"""BlazePose and MediaPipe Hands: the only module that imports mediapipe.
+
+Pose: RGB image in, a (33, 4) array out: x, y in the original image's pixels, z (BlazePose's
+relative depth, hip-centred, same scale as x in normalised units), visibility in [0, 1].
+
+Hands: RGB image in, one `finder.body.hands.DetectedHand` per hand found: 21 landmarks with x,
+y in the
+original image's pixels and z (depth relative to the wrist, converted to the same pixels), and the
+owner's side with MediaPipe's score for it.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from finder.adapters.imageio import downscale_for_inference
+from finder.body.hands import OTHER_SIDE, DetectedHand
+
+INFERENCE_MAX_SIDE_PX = 1280
+MODES = ("still", "tracking")
+
+
+class _Model:
+    """A MediaPipe solution built once and reused. mode "still" treats every image on its own
+    (photos); "tracking" follows what it found across consecutive video frames, which is faster
+    and steadier. Not thread-safe: one per session."""
+
+    def __init__(self, mode: str, max_side_px: int):
+        if mode not in MODES:
+            raise ValueError(f"mode must be 'still' or 'tracking', not {mode!r}")
+        self.mode = mode
+        self.max_side_px = max_side_px
+        self._solution = None  # set by the subclass
+
+    def _process(self, rgb: np.ndarray):
+        small, _ = downscale_for_inference(rgb, self.max_side_px)
+        return self._solution.process(np.ascontiguousarray(small))
+
+    def close(self) -> None:
+        self._solution.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class PoseEstimator(_Model):
+    """A BlazePose model (see `_Model` for the modes)."""
+
+    def __init__(self, mode: str = "still", max_side_px: int = INFERENCE_MAX_SIDE_PX):
+        super().__init__(mode, max_side_px)
+        import mediapipe as mp  # deferred: importing mediapipe costs about a second
+
+        self._solution = mp.solutions.pose.Pose(
+            static_image_mode=mode == "still",
+            model_complexity=1,
+            smooth_landmarks=mode == "tracking",
+            enable_segmentation=False,
+        )
+
+    def detect(self, rgb: np.ndarray) -> np.ndarray | None:
+        """Landmarks of the most prominent person in an RGB uint8 image, or None."""
+        height, width = rgb.shape[:2]
+        result = self._process(rgb)
+        if result.pose_landmarks is None:
+            return None
+        landmarks = np.array(
+            [
+                (p.x * width, p.y * height, p.z, p.visibility)
+                for p in result.pose_landmarks.landmark
+            ],
+            dtype=float,
+        )
+        return landmarks
+
+
+class HandEstimator(_Model):
+    """MediaPipe Hands (palm detector + hand landmark model, both inside the 0.10.21 wheel, so it
+    runs offline), up to `max_hands` hands (see `_Model` for the modes).
+
+    Handedness: MediaPipe names the hand as if the image were mirrored, like a selfie preview
+    (its `Hands` docstring says so). `detect` returns the owner's side for an ordinary,
+    unmirrored photo (MediaPipe's label swapped) unless told the image is mirrored. Checked on
+    the shared photos: on every hand whose owner is clear (photos 01-08, 11) the swapped label
+    names the right hand, and on their mirrored copies MediaPipe's raw label flips.
+    """
+
+    def __init__(
+        self, mode: str = "still", max_side_px: int = INFERENCE_MAX_SIDE_PX, max_hands: int = 2
+    ):
+        super().__init__(mode, max_side_px)
+        import mediapipe as mp  # deferred: importing mediapipe costs about a second
+
+        self._solution = mp.solutions.hands.Hands(
+            static_image_mode=mode == "still",
+            max_num_hands=max_hands,
+            model_complexity=1,
+        )
+
+    def detect(self, rgb: np.ndarray, mirrored: bool = False) -> tuple[DetectedHand, ...]:
+        """The hands in an RGB uint8 image; `mirrored` when it is a mirrored preview.
+
+        The palm detector often misses a hand that fills the picture (a close-up); in still mode
+        a picture without hands is looked at once more inside a black border half its long side
+        wide, where the same hand fills a quarter of the frame."""
+        hands = self._hands(rgb, mirrored, border=0)
+        if not hands and self.mode == "still":
+            hands = self._hands(rgb, mirrored, border=max(rgb.shape[:2]) // 2)
+        return hands
+
+    def _hands(self, rgb: np.ndarray, mirrored: bool, border: int) -> tuple[DetectedHand, ...]:
+        if border:
+            rgb = cv2.copyMakeBorder(rgb, border, border, border, border, cv2.BORDER_CONSTANT)
+        height, width = rgb.shape[:2]
+        result = self._process(rgb)
+        hands = []
+        for landmarks, handedness in zip(
+            result.multi_hand_landmarks or (), result.multi_handedness or (), strict=True
+        ):
+            label = handedness.classification[0]
+            side = label.label.lower()
+            xyz = np.array(
+                [(p.x * width, p.y * height, p.z * width) for p in landmarks.landmark], dtype=float
+            )
+            xyz[:, :2] -= border
+            hands.append(
+                DetectedHand(
+                    xyz, side if mirrored else OTHER_SIDE[side], float(label.score), mirrored
+                )
+            )
+        return tuple(hands)

@@ -1,0 +1,697 @@
+"""The body model: from oriented pose keypoints to the surface anatomy a practitioner palpates.
+
+Body frame: origin at the hip-keypoint midpoint, `up` toward the shoulder midpoint, `left` toward
+the receiver's own left, lengths in B-cun (`cun_px` pixels each). When the hips are out of view
+(upper body only) the origin is the shoulder-keypoint midpoint and `up` is perpendicular to the
+shoulder line, toward the head. Constants come from `calibration/body_model.json`, each with its
+source.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from calibration import DATA_DIR
+from finder.body.landmarks import POSTERIOR_LANDMARKS, SIDES, SPINOUS_LEVELS, Keypoint
+from finder.body.spine import SpineEstimate, chained, independent
+from finder.body.view import Facing, OrientedPose, left_axis, shoulder_normal, up_axis
+
+FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
+# Where each target's regressions measure from: "hips" (the hip-keypoint midpoint), "shoulders"
+# (the shoulder-keypoint midpoint); None for the cun, a scale. A model must use a length that is
+# measured whenever its anchor is: the trunk for the hips, the shoulder width for the shoulders.
+REGRESSION_ANCHORS = {
+    "C7": ("hips", "shoulders"),
+    "iliac_crest": ("hips",),
+    "navel": ("hips",),
+    "suprasternale": ("shoulders",),
+    "cun": (None,),
+}
+ANCHOR_LENGTHS = {
+    "hips": {"trunk"},
+    "shoulders": {"shoulder_width"},
+    None: {"trunk", "shoulder_width"},
+}
+SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
+HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
+HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
+BEHIND_ONLY = "back-of-body landmark: not visible from the front"
+SPANS = ("c7_to_crest", "biacromial", "bicristal", "c7_above_acromion")
+SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
+
+
+class Limb(NamedTuple):
+    """The keypoints of one side of the body, by the receiver's side."""
+
+    shoulder: Keypoint
+    hip: Keypoint
+    knee: Keypoint
+    ankle: Keypoint
+    foot_index: Keypoint
+
+
+SIDE_KEYPOINTS = {
+    "left": Limb(
+        Keypoint.LEFT_SHOULDER,
+        Keypoint.LEFT_HIP,
+        Keypoint.LEFT_KNEE,
+        Keypoint.LEFT_ANKLE,
+        Keypoint.LEFT_FOOT_INDEX,
+    ),
+    "right": Limb(
+        Keypoint.RIGHT_SHOULDER,
+        Keypoint.RIGHT_HIP,
+        Keypoint.RIGHT_KNEE,
+        Keypoint.RIGHT_ANKLE,
+        Keypoint.RIGHT_FOOT_INDEX,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A linear, intercept-free predictor over pose lengths (px -> px); `sd_cun` is its error;
+    `anchor` is where the predicted height is measured from (see REGRESSION_ANCHORS)."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    sd_cun: float
+    anchor: str | None
+
+    def apply(self, features: Mapping[str, float]) -> float:
+        return float(sum(c * features[n] for n, c in zip(self.features, self.coef, strict=True)))
+
+
+@dataclass(frozen=True)
+class BodyModel:
+    """Constants of `calibration/body_model.json`, validated."""
+
+    regressions: Mapping[str, tuple[Regression, ...]]
+    spine_fractions: Mapping[str, float]
+    crest_level: str
+    level_fraction_sd: float
+    landmarks: Mapping[str, Mapping[str, float]]
+    plausibility: Mapping[str, object]
+    midline_sd_cun: float
+    taps: Mapping[str, float]
+    spans: Mapping[str, Mapping[str, float]]
+    max_level_sd_vertebrae: float
+    upper_body_tilt_sd_deg: float
+
+    def span(self, name: str, stature_cm: float | None = None) -> tuple[float, float]:
+        """(length, sd) in cun of a body span (one of SPANS), given the stature when it is
+        known."""
+        span = self.spans[name]
+        if stature_cm is None:
+            return span["mean_cun"], span["sd_cun"]
+        shift = span["per_stature_cm"] * (stature_cm - span["mean_stature_cm"])
+        return span["mean_cun"] + shift, span["sd_given_stature_cun"]
+
+    def regression(self, target: str, features: Mapping[str, float]) -> Regression:
+        """The first regression for `target` whose features are all measured."""
+        for regression in self.regressions[target]:
+            if all(name in features for name in regression.features):
+                return regression
+        raise ValueError(f"no {target} regression fits the visible keypoints")
+
+    def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
+        """(value, sd in cun) from the first regression whose features are all measured."""
+        regression = self.regression(target, features)
+        return regression.apply(features), regression.sd_cun
+
+    def height(
+        self, target: str, features: Mapping[str, float], anchor_up: Mapping[str, float]
+    ) -> tuple[float, float]:
+        """(height in px along the frame's up axis from its origin, sd in cun) of `target`;
+        `anchor_up` gives each measured anchor's own height in that frame (px)."""
+        regression = self.regression(target, features)
+        return regression.apply(features) + anchor_up[regression.anchor], regression.sd_cun
+
+    @property
+    def vertebra_cun(self) -> float:
+        """The mean distance between neighbouring spinous processes from C7 to L4 (cun)."""
+        return self.span("c7_to_crest")[0] / SPINOUS_LEVELS.index(self.crest_level)
+
+
+def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json") -> BodyModel:
+    """Validate the body-model data; errors name the file and the entry."""
+    try:
+        regressions = {}
+        for target, anchors in REGRESSION_ANCHORS.items():
+            models = []
+            for entry in raw["regressions"][target]["models"]:
+                features, anchor = tuple(entry["features"]), entry["anchor"]
+                if (
+                    anchor not in anchors
+                    or set(features) - set(FEATURES)
+                    or len(entry["coef"]) != len(features)
+                    or not ANCHOR_LENGTHS[anchor] & set(features)
+                ):
+                    raise ValueError(f"regression {target}: bad anchor {anchor} or {features}")
+                models.append(
+                    Regression(features, tuple(map(float, entry["coef"])), entry["sd_cun"], anchor)
+                )
+            if not models:
+                raise ValueError(
+                    f"regression {target}: no models (run `finder evaluate-body --refit`)"
+                )
+            regressions[target] = tuple(models)
+        spine = raw["spine"]
+        fractions = {name: float(spine["fraction_c7_to_s2"][name]) for name in SPINOUS_LEVELS}
+        if list(fractions.values()) != sorted(fractions.values()):
+            raise ValueError("spine: fractions must grow from C7 to S2")
+        return BodyModel(
+            regressions=regressions,
+            spine_fractions=fractions,
+            crest_level=spine["crest_level"],
+            level_fraction_sd=float(spine["level_fraction_sd"]),
+            landmarks=raw["landmarks"],
+            plausibility=raw["plausibility"],
+            midline_sd_cun=float(spine["midline_sd_cun"]),
+            taps={
+                key: float(raw["taps"][key])
+                for key in ("sd_cm", "cun_cm", "c7_below_acromion_max_cun", "off_pose_max_cun")
+            },
+            spans={
+                name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS} for name in SPANS
+            },
+            max_level_sd_vertebrae=float(spine["max_level_sd_vertebrae"]),
+            upper_body_tilt_sd_deg=float(spine["upper_body_tilt_sd_deg"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{source}: {error}") from error
+
+
+BODY_MODEL_FILE = "body_model.json"
+
+
+@lru_cache(maxsize=1)
+def load_body_model() -> BodyModel:
+    """The shipped body model (cached)."""
+    text = DATA_DIR.joinpath(BODY_MODEL_FILE).read_text(encoding="utf-8")
+    return parse_body_model(json.loads(text))
+
+
+def body_model_path() -> Path:
+    return Path(str(DATA_DIR.joinpath(BODY_MODEL_FILE)))
+
+
+@dataclass(frozen=True)
+class BodyFrame:
+    """Body axes in the image: `origin` (px), unit vectors `up` and `left`, `cun_px` per B-cun."""
+
+    origin: np.ndarray
+    up: np.ndarray
+    left: np.ndarray
+    cun_px: float
+
+    def to_image(self, up_cun: float, left_cun: float) -> np.ndarray:
+        """Image pixel position of a body-frame point given in cun."""
+        return self.origin + self.cun_px * (up_cun * self.up + left_cun * self.left)
+
+    def to_body(self, xy: np.ndarray) -> tuple[float, float]:
+        """(up, left) in cun of an image pixel position."""
+        offset = np.asarray(xy, dtype=float) - self.origin
+        return float(offset @ self.up) / self.cun_px, float(offset @ self.left) / self.cun_px
+
+
+@dataclass(frozen=True)
+class AnatomicalLandmark:
+    """A surface landmark: image position (px), its standard deviation (px), and the lowest
+    BlazePose visibility among the keypoints it rests on."""
+
+    xy: np.ndarray
+    sd_px: float
+    visibility: float
+
+
+@dataclass(frozen=True)
+class Anatomy:
+    """Named surface landmarks (see finder.body.landmarks.LANDMARK_NAMES) on one body; `missing`
+    maps the names that could not be placed to a reason a person understands.
+
+    `spine` is the fitted midline (body-frame px); `reference` is the frame in which a partner's
+    corrections are stored: its origin is the L4 midline point as estimated before any tap, so
+    that stored taps follow the body. `tapped` names the landmarks a partner placed."""
+
+    frame: BodyFrame
+    landmarks: Mapping[str, AnatomicalLandmark]
+    missing: Mapping[str, str]
+    spine: SpineEstimate
+    reference: BodyFrame
+    tapped: frozenset[str] = frozenset()
+
+
+def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """Lengths (px) measured on the pose along the body axes, the hip midpoint and `up`.
+
+    Leg lengths use whichever legs are visible; `head` needs both ears."""
+    lm = pose.landmarks
+    shoulders = lm[list(SHOULDERS), :2]
+    hips = lm[list(HIPS), :2]
+    hip_mid = hips.mean(axis=0)
+    trunk_vector = shoulders.mean(axis=0) - hip_mid
+    trunk = float(np.hypot(*trunk_vector))
+    up = trunk_vector / trunk
+    features = {
+        "trunk": trunk,
+        "hip_width": float(np.hypot(*(hips[0] - hips[1]))),
+        **_shoulder_features(pose, up),
+    }
+    knees = [s for s in SIDES if pose.visible(SIDE_KEYPOINTS[s].knee)]
+    if knees:
+        features["thigh"] = float(
+            np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
+        )
+    shanks = [s for s in knees if pose.visible(SIDE_KEYPOINTS[s].ankle)]
+    if shanks:
+        features["shank"] = float(
+            np.mean(
+                [
+                    (lm[SIDE_KEYPOINTS[s].knee, :2] - lm[SIDE_KEYPOINTS[s].ankle, :2]) @ up
+                    for s in shanks
+                ]
+            )
+        )
+    return features, hip_mid, up
+
+
+def upper_body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """Lengths (px) measured without the hips, the shoulder midpoint and `up`: perpendicular to
+    the shoulder line, toward the head (`finder.body.view.shoulder_normal`;
+    `finder.body.trust` checks that the head is seen)."""
+    up = shoulder_normal(pose.landmarks)
+    shoulder_mid = pose.landmarks[list(SHOULDERS), :2].mean(axis=0)
+    return _shoulder_features(pose, up), shoulder_mid, up
+
+
+def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
+    """Shoulder width and, when both ears are seen, the ears' height above the shoulder
+    midpoint along `up` (px)."""
+    lm = pose.landmarks
+    shoulders = lm[list(SHOULDERS), :2]
+    features = {"shoulder_width": float(np.hypot(*(shoulders[0] - shoulders[1])))}
+    if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
+        ears = lm[[Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR], :2].mean(axis=0)
+        features["head"] = float((ears - shoulders.mean(axis=0)) @ up)
+    return features
+
+
+def in_picture(pose: OrientedPose, xy: np.ndarray, margin_px: float) -> bool:
+    """Whether image position `xy` (px) lies in the picture, widened by `margin_px` each side."""
+    width, height = pose.image_size
+    return bool(
+        -margin_px <= xy[0] <= width + margin_px and -margin_px <= xy[1] <= height + margin_px
+    )
+
+
+def hips_in_view(pose: OrientedPose, limits: Mapping[str, object]) -> bool:
+    """Whether the hips can anchor the body: both hip keypoints seen and in the picture, and the
+    picture reaching `min_room_below_hips` shoulder widths beyond them down the trunk axis.
+
+    BlazePose puts the hips of a body cut off at or above the hip joints just inside the
+    picture's edge, seen, several cun too high (`body_model.json` "plausibility")."""
+    lm = pose.landmarks
+    margin = float(limits["max_outside_frame"]) * max(pose.image_size)
+    if not pose.visible(*HIPS) or not all(in_picture(pose, lm[k, :2], margin) for k in HIPS):
+        return False
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    room = float(limits["min_room_below_hips"]) * shoulder_width
+    return in_picture(pose, lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm), 0.0)
+
+
+LEVEL_TOO_UNCERTAIN = (
+    "{level} cannot be placed within one vertebra from what is in view: step back until the "
+    "hips are in the picture"
+)
+LEVEL_BEYOND_SHOULDERS = (
+    "the hips are out of view: {level} is too far down the back to place from the shoulders "
+    "alone (more than one vertebra uncertain); step back until the hips are in the picture"
+)
+
+
+@dataclass(frozen=True)
+class PosePrior:
+    """What the pose alone says: the body frame, the cun's relative standard deviation, the
+    spine, and the landmarks that rest on keypoints (shoulders, hips, knees, ankles, feet) with
+    the reasons for those that could not be placed. `too_uncertain` (formatted with `level`)
+    says why a spinous level too uncertain to place is left out, given what the frame rests on.
+    """
+
+    frame: BodyFrame
+    cun_relative_sd: float
+    spine: SpineEstimate
+    landmarks: Mapping[str, AnatomicalLandmark]
+    missing: Mapping[str, str]
+    torso_visibility: float
+    too_uncertain: str = LEVEL_TOO_UNCERTAIN
+
+    @property
+    def reference(self) -> BodyFrame:
+        """The frame partner corrections are kept in (`Anatomy.reference`), before any tap."""
+        return reference_frame(self.frame, self.spine)
+
+
+def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
+    """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
+    the predicted cun when a better one is known. With the hips out of view (`hips_in_view`)
+    this is `upper_body_prior`."""
+    if not hips_in_view(pose, model.plausibility):
+        return upper_body_prior(pose, model, cun_px)
+    features, hip_mid, up = body_features(pose)
+    predicted_cun_px, cun_sd = model.predict("cun", features)
+    cun_px = cun_px or predicted_cun_px
+    frame = BodyFrame(hip_mid, up, left_axis(up, pose.facing), cun_px)
+    anchor_up = {"hips": 0.0, "shoulders": features["trunk"]}
+    c7_px, c7_sd = model.height("C7", features, anchor_up)
+    crest_px, crest_sd = model.height("iliac_crest", features, anchor_up)
+    midline_sd = model.midline_sd_cun * cun_px
+    spine = SpineEstimate(
+        independent((c7_px, crest_px), (c7_sd * cun_px, crest_sd * cun_px)),
+        independent((0.0, 0.0), (midline_sd, midline_sd)),
+        model.spine_fractions[model.crest_level],
+    )
+    torso_visibility = float(pose.landmarks[[*SHOULDERS, *HIPS], 3].min())
+    landmarks, missing = keypoint_landmarks(pose, frame, features["trunk"], torso_visibility, model)
+    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
+    return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility)
+
+
+def upper_body_prior(
+    pose: OrientedPose, model: BodyModel, cun_px: float | None = None
+) -> PosePrior:
+    """The estimate from the shoulders and head alone (pure function): origin at the shoulder
+    midpoint, `up` from `upper_body_features`, C7 and the cun from the shoulder regressions, and
+    L4 one ANSUR C7-to-crest span below C7, so the spine's uncertainty grows down the back with
+    that span's spread and the cun's. The midline may lean away from `up` by
+    `upper_body_tilt_sd_deg` (sideways sd at L4). Leg and pelvis landmarks are missing."""
+    features, shoulder_mid, up = upper_body_features(pose)
+    predicted_cun_px, cun_sd = model.predict("cun", features)
+    cun_px = cun_px or predicted_cun_px
+    frame = BodyFrame(shoulder_mid, up, left_axis(up, pose.facing), cun_px)
+    anchor_up = {"shoulders": 0.0}
+    c7_px, c7_sd = model.height("C7", features, anchor_up)
+    span_px, span_var, lean_var = c7_to_crest_step(model, cun_px, cun_sd)
+    midline_sd = model.midline_sd_cun * cun_px
+    spine = SpineEstimate(
+        chained(0, c7_px, (c7_sd * cun_px) ** 2, -span_px, span_var),
+        independent((0.0, 0.0), (midline_sd, math.sqrt(midline_sd**2 + lean_var))),
+        model.spine_fractions[model.crest_level],
+    )
+    shoulder_visibility = float(pose.landmarks[list(SHOULDERS), 3].min())
+    landmarks = acromion_landmarks(pose, frame, model)
+    missing = {
+        name: HIPS_OUT_OF_VIEW
+        for name in (
+            "sacral_hiatus",
+            *(
+                f"{name}_{side}"
+                for name in ("greater_trochanter", "popliteal_crease", "lateral_malleolus")
+                for side in SIDES
+            ),
+        )
+    }
+    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
+    return PosePrior(
+        frame, cun_sd, spine, landmarks, missing, shoulder_visibility, LEVEL_BEYOND_SHOULDERS
+    )
+
+
+def c7_to_crest_step(
+    model: BodyModel, cun_px: float, cun_relative_sd: float
+) -> tuple[float, float, float]:
+    """The C7 -> L4 distance along the spine (px) when only one end is anchored, its variance
+    from the ANSUR span and the cun's spread (px^2), and the variance of the midline's sideways
+    lean over it (`upper_body_tilt_sd_deg`, px^2)."""
+    span_cun, span_sd = model.span("c7_to_crest")
+    span_px = span_cun * cun_px
+    lean_sd = span_px * math.tan(math.radians(model.upper_body_tilt_sd_deg))
+    return span_px, (span_sd * cun_px) ** 2 + (span_px * cun_relative_sd) ** 2, lean_sd**2
+
+
+def acromion_landmarks(
+    pose: OrientedPose, frame: BodyFrame, model: BodyModel
+) -> dict[str, AnatomicalLandmark]:
+    """The acromion tips, above and outside the shoulder keypoints (image px)."""
+    acromion = model.landmarks["acromion"]
+    landmarks = {}
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        shoulder = pose.landmarks[SIDE_KEYPOINTS[side].shoulder]
+        shoulder_up, shoulder_left = frame.to_body(shoulder[:2])
+        landmarks[f"acromion_{side}"] = AnatomicalLandmark(
+            frame.to_image(
+                shoulder_up + acromion["up_cun"], shoulder_left + sign * acromion["out_cun"]
+            ),
+            acromion["sd_cun"] * frame.cun_px,
+            float(shoulder[3]),
+        )
+    return landmarks
+
+
+def keypoint_landmarks(
+    pose: OrientedPose,
+    frame: BodyFrame,
+    trunk_px: float,
+    torso_visibility: float,
+    model: BodyModel,
+) -> tuple[dict[str, AnatomicalLandmark], dict[str, str]]:
+    """Landmarks placed from single keypoints: acromia, greater trochanters, popliteal creases,
+    lateral malleoli, and the sacral hiatus from the trunk length (image px)."""
+    constants = model.landmarks
+    landmarks = acromion_landmarks(pose, frame, model)
+    missing: dict[str, str] = {}
+
+    def put(name: str, up_cun: float, left_cun: float, sd_cun: float, visibility: float) -> None:
+        landmarks[name] = AnatomicalLandmark(
+            frame.to_image(up_cun, left_cun), sd_cun * frame.cun_px, float(visibility)
+        )
+
+    hiatus = constants["sacral_hiatus"]
+    put(
+        "sacral_hiatus",
+        hiatus["up_trunk"] * trunk_px / frame.cun_px,
+        0.0,
+        hiatus["sd_cun"],
+        torso_visibility,
+    )
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        limb = SIDE_KEYPOINTS[side]
+        hip, knee, ankle = (pose.landmarks[k] for k in (limb.hip, limb.knee, limb.ankle))
+        hip_up, hip_left = frame.to_body(hip[:2])
+        trochanter = constants["greater_trochanter"]
+        put(
+            f"greater_trochanter_{side}",
+            hip_up,
+            hip_left * trochanter["out_ratio"],
+            trochanter["sd_cun"],
+            hip[3],
+        )
+        if not pose.visible(limb.knee):
+            missing[f"popliteal_crease_{side}"] = f"the {side} knee is not visible"
+        else:
+            crease = constants["popliteal_crease"]
+            toward_ankle = ankle[:2] - knee[:2] if pose.visible(limb.ankle) else -frame.up
+            step = crease["down_cun"] * frame.cun_px * toward_ankle / np.hypot(*toward_ankle)
+            landmarks[f"popliteal_crease_{side}"] = AnatomicalLandmark(
+                knee[:2] + step, crease["sd_cun"] * frame.cun_px, float(knee[3])
+            )
+        if not pose.visible(limb.ankle):
+            missing[f"lateral_malleolus_{side}"] = f"the {side} ankle is not visible"
+        else:
+            malleolus = constants["lateral_malleolus"]
+            ankle_up, ankle_left = frame.to_body(ankle[:2])
+            put(
+                f"lateral_malleolus_{side}",
+                ankle_up,
+                ankle_left + sign * malleolus["out_cun"],
+                malleolus["sd_cun"],
+                ankle[3],
+            )
+    return landmarks, missing
+
+
+def _add_front_landmarks(
+    landmarks: dict[str, AnatomicalLandmark],
+    missing: dict[str, str],
+    pose: OrientedPose,
+    frame: BodyFrame,
+    features: Mapping[str, float],
+    anchor_up: Mapping[str, float],
+    model: BodyModel,
+) -> None:
+    """In a front view, add the landmarks of the front points: the clavicles' lower border on the
+    anterior midline (from the suprasternale regression), the navel (needs the hips) and the
+    junction of the 1st and 2nd metatarsal bases on each foot (needs the ankle and toe
+    keypoints). Standard deviations are along `up` (px)."""
+    if pose.facing is not Facing.FRONT:
+        return
+    constants, lm = model.landmarks, pose.landmarks
+    notch_px, notch_sd = model.height("suprasternale", features, anchor_up)
+    clavicle = constants["clavicle_lower_border"]
+    landmarks["clavicle_lower_border"] = AnatomicalLandmark(
+        _at(frame, notch_px - clavicle["below_suprasternale_cun"] * frame.cun_px, 0.0),
+        math.hypot(notch_sd, clavicle["sd_cun"]) * frame.cun_px,
+        float(lm[list(SHOULDERS), 3].min()),
+    )
+    feet = [f"metatarsal_bases_{side}" for side in SIDES]
+    if "hips" not in anchor_up:
+        missing.update(dict.fromkeys(["navel", *feet], HIPS_OUT_OF_VIEW))
+        return
+    navel_px, navel_sd = model.height("navel", features, anchor_up)
+    landmarks["navel"] = AnatomicalLandmark(
+        _at(frame, navel_px, 0.0),
+        navel_sd * frame.cun_px,
+        float(lm[[*SHOULDERS, *HIPS], 3].min()),
+    )
+    bases = constants["metatarsal_bases"]
+    for side, name in zip(SIDES, feet, strict=True):
+        limb = SIDE_KEYPOINTS[side]
+        if not pose.visible(limb.ankle, limb.foot_index):
+            missing[name] = f"the {side} foot is not visible"
+            continue
+        ankle, toe = lm[limb.ankle], lm[limb.foot_index]
+        landmarks[name] = AnatomicalLandmark(
+            ankle[:2] + bases["ankle_to_toe"] * (toe[:2] - ankle[:2]),
+            bases["sd_cun"] * frame.cun_px,
+            float(min(ankle[3], toe[3])),
+        )
+
+
+def assemble(
+    model: BodyModel,
+    frame: BodyFrame,
+    spine: SpineEstimate,
+    reference: BodyFrame,
+    placed: Mapping[str, AnatomicalLandmark],
+    missing: Mapping[str, str],
+    torso_visibility: float,
+    tapped: Mapping[str, AnatomicalLandmark] | None = None,
+    too_uncertain: str = LEVEL_TOO_UNCERTAIN,
+) -> Anatomy:
+    """The whole anatomy: spinous levels and the landmarks set at spinal levels (scapulae,
+    crests, PSIS) from the spine, then `placed` (keypoint landmarks), then the partner's
+    `tapped` landmarks, which replace the model's, then midpoints of what is final.
+
+    A level whose standard deviation exceeds `max_level_sd_vertebrae` mean vertebra spacings is
+    not placed, nor what is set at it; `too_uncertain` (formatted with `level`) says why."""
+    tapped = tapped or {}
+    constants = model.landmarks
+    landmarks: dict[str, AnatomicalLandmark] = {}
+    missing = dict(missing)
+    level_at = {}
+    interpolation_sd = model.level_fraction_sd * spine.length_px
+    max_sd = model.max_level_sd_vertebrae * model.vertebra_cun * frame.cun_px
+    for level, fraction in model.spine_fractions.items():
+        up, left, sd = spine.level(fraction)
+        w = fraction / spine.crest_fraction
+        # Ernst's per-level spread vanishes at the two anchors (a Brownian-bridge shape).
+        sd = float(np.hypot(sd, 2 * np.sqrt(abs(w * (1 - w))) * interpolation_sd))
+        if sd > max_sd:
+            missing[level] = too_uncertain.format(level=level)
+            continue
+        level_at[level] = (up, left)
+        landmarks[level] = AnatomicalLandmark(_at(frame, up, left), sd, torso_visibility)
+    _same_as(landmarks, missing, "iliac_crest", model.crest_level)
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        for name in ("scapula_spine_root", "scapula_inferior_angle", "psis", "iliac_crest_top"):
+            c = constants[name]
+            level = c.get("level", model.crest_level)
+            if level not in level_at:
+                missing[f"{name}_{side}"] = missing[level]
+                continue
+            up, left = level_at[level]
+            landmarks[f"{name}_{side}"] = AnatomicalLandmark(
+                _at(frame, up, left + sign * c["out_cun"] * frame.cun_px),
+                c["sd_cun"] * frame.cun_px,
+                torso_visibility,
+            )
+    landmarks.update(placed)
+    landmarks.update(tapped)
+    missing = {name: reason for name, reason in missing.items() if name not in landmarks}
+    for side in SIDES:
+        root = f"scapula_spine_root_{side}"
+        for name, other in (
+            ("scapula_medial_border", "scapula_inferior_angle"),
+            ("scapular_spine_midpoint", "acromion"),
+        ):
+            _put_midpoint(landmarks, missing, f"{name}_{side}", root, f"{other}_{side}")
+    return Anatomy(frame, landmarks, missing, spine, reference, frozenset(tapped))
+
+
+def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy:
+    """Place every surface landmark the visible keypoints support (pure function); in a front
+    view the landmarks seen only from behind are left out (they join `missing`)."""
+    model = model or load_body_model()
+    prior = pose_prior(pose, model)
+    anatomy = assemble(
+        model,
+        prior.frame,
+        prior.spine,
+        prior.reference,
+        prior.landmarks,
+        prior.missing,
+        prior.torso_visibility,
+        too_uncertain=prior.too_uncertain,
+    )
+    if pose.facing is not Facing.FRONT:
+        return anatomy
+    hidden = POSTERIOR_LANDMARKS & anatomy.landmarks.keys()
+    return replace(
+        anatomy,
+        landmarks={n: lm for n, lm in anatomy.landmarks.items() if n not in hidden},
+        missing={**anatomy.missing, **dict.fromkeys(sorted(hidden), BEHIND_ONLY)},
+    )
+
+
+def reference_frame(frame: BodyFrame, spine: SpineEstimate) -> BodyFrame:
+    """`frame` moved to the L4 midline point of `spine` (see Anatomy.reference)."""
+    return BodyFrame(
+        _at(frame, float(spine.up.mean[1]), float(spine.left.mean[1])),
+        frame.up,
+        frame.left,
+        frame.cun_px,
+    )
+
+
+def _at(frame: BodyFrame, up_px: float, left_px: float) -> np.ndarray:
+    """Image position of a body-frame point given in px along the axes."""
+    return frame.origin + up_px * frame.up + left_px * frame.left
+
+
+def _same_as(
+    landmarks: dict[str, AnatomicalLandmark], missing: dict[str, str], name: str, source: str
+) -> None:
+    """`name` is landmark `source` under another name, or missing for the same reason."""
+    if source in landmarks:
+        landmarks[name] = landmarks[source]
+    else:
+        missing[name] = missing[source]
+
+
+def _put_midpoint(
+    landmarks: dict[str, AnatomicalLandmark], missing: dict[str, str], name: str, a: str, b: str
+) -> None:
+    """Place `name` midway between landmarks `a` and `b`, or say why one of them is missing."""
+    if a in landmarks and b in landmarks:
+        landmarks[name] = _midpoint(landmarks[a], landmarks[b])
+    else:
+        missing[name] = missing[a if a not in landmarks else b]
+
+
+def _midpoint(a: AnatomicalLandmark, b: AnatomicalLandmark) -> AnatomicalLandmark:
+    return AnatomicalLandmark(
+        (a.xy + b.xy) / 2,
+        float(np.hypot(a.sd_px, b.sd_px) / 2**0.5),
+        min(a.visibility, b.visibility),
+    )

@@ -1,0 +1,143 @@
+"""Typed results of the finder and their JSON form (what `<name>.json` holds)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from finder.body.anatomy import Anatomy
+
+
+@dataclass(frozen=True)
+class LocatedPoint:
+    """A point placed on the image: position (px), receiver's side, one-standard-deviation
+    uncertainty radius (px) and confidence in [0, 1]: the chance that the true point lies within
+    1.5 cun of the mark, times the visibility of the keypoints it rests on."""
+
+    code: str
+    side: str  # "left" | "right" | "midline" (the receiver's own side)
+    xy: tuple[float, float]
+    radius_px: float
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "side": self.side,
+            "x": round(self.xy[0], 1),
+            "y": round(self.xy[1], 1),
+            "radius_px": round(self.radius_px, 1),
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Omission:
+    """A catalog point not placed, with a reason a person understands."""
+
+    code: str
+    side: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "side": self.side, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class FinderResult:
+    """Everything found on one image. `problems` is non-empty when no body could be trusted;
+    then `anatomy` is None and every point is omitted. `notes` are cautions about an accepted
+    result (e.g. another person in view)."""
+
+    width: int
+    height: int
+    view: str | None  # facing used: "back" | "front"; None when no pose was found
+    view_reason: str
+    problems: tuple[str, ...]
+    anatomy: Anatomy | None
+    points: tuple[LocatedPoint, ...]
+    omitted: tuple[Omission, ...]
+    keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
+    pose_source: str = (
+        "upright"  # which attempt found the pose (finder.pipelines.search.Attempt.describe)
+    )
+    profile: str | None = None  # name of the saved profile applied, if any
+    notes: tuple[str, ...] = ()  # remarks on an accepted result, e.g. another person in view
+
+    @property
+    def basis(self) -> str:
+        """What placed the points: "pose", "pose and taps", "taps" or "" (nothing placed)."""
+        if self.anatomy is None:
+            return ""
+        if not self.anatomy.tapped:
+            return "pose"
+        return "pose and taps" if self.keypoints is not None else "taps"
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+    @property
+    def cun_px(self) -> float | None:
+        return self.anatomy.frame.cun_px if self.anatomy else None
+
+    def summary(self) -> str:
+        """One line for a person: what was placed, or why nothing was; how the body was found
+        when that took more than the upright picture; then any notes."""
+        if not self.accepted:
+            return self.problems[0]
+        parts = [self._placed()]
+        if self.pose_source != "upright" and self.basis != "taps":
+            parts.append(f"pose found: {self.pose_source}")
+        return "; ".join((*parts, *self.notes))
+
+    def _placed(self) -> str:
+        if not self.points:
+            if self.view == "front":
+                return (
+                    "the person found faces the camera (front view) and none of the chosen "
+                    "points can be placed on the front of the body; if this is a back, choose "
+                    "the back view"
+                )
+            return "no chosen point is visible in this picture"
+        view = "front view: " if self.view == "front" else ""
+        placed = f"{view}{len(self.points)} points placed ({len(self.omitted)} not visible)"
+        if self.basis == "taps":
+            placed += ", from your taps"
+        elif self.profile:
+            placed += f", fitted to {self.profile}'s profile"
+        elif self.basis == "pose and taps":
+            placed += ", fitted to your taps"
+        return placed
+
+    def to_dict(self) -> dict:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "view": self.view,
+            "view_reason": self.view_reason,
+            "accepted": self.accepted,
+            "problems": list(self.problems),
+            "basis": self.basis,
+            "profile": self.profile,
+            "tapped": sorted(self.anatomy.tapped) if self.anatomy else [],
+            "pose_source": self.pose_source,
+            "notes": list(self.notes),
+            "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
+            "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
+            "points": [p.to_dict() for p in self.points],
+            "omitted": [o.to_dict() for o in self.omitted],
+        }
+
+
+def _anatomy_dict(landmarks: Mapping) -> dict:
+    return {
+        name: {
+            "x": round(float(lm.xy[0]), 1),
+            "y": round(float(lm.xy[1]), 1),
+            "sd_px": round(float(lm.sd_px), 1),
+        }
+        for name, lm in landmarks.items()
+    }

@@ -1,0 +1,173 @@
+"""Is this pose a plausible view of one body? Checked before any point is placed.
+
+BlazePose often returns a confident but wrong pose on back photos (hips placed mid-back, the
+therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
+person understands; an empty list means the pose may be used. With the hips in view
+(`finder.body.anatomy.hips_in_view`) the whole body is checked; without them, the upper body: the
+shoulders against the head. There a front view read from the pose alone is refused: BlazePose reads
+many upper-body backs as fronts (`python -m finder.tools.view_report`, crops of photo 13).
+Limits and their sources: `body_model.json` "plausibility".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from finder.body.anatomy import (
+    HIPS,
+    SHOULDERS,
+    SIDE_KEYPOINTS,
+    hips_in_view,
+    in_picture,
+    load_body_model,
+    upper_body_features,
+)
+from finder.body.landmarks import SIDES, Keypoint
+from finder.body.view import HEAD, VISIBLE, Facing, OrientedPose, left_axis
+
+STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
+UNRELIABLE = "the pose is unreliable"
+TOO_SMALL = "the person is too small in the picture: come closer or crop the photo"
+
+
+def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:
+    """The pose with every keypoint found beyond the frame margin (`max_outside_frame` times
+    the image's long side, px) marked unseen (visibility 0), and visibility clipped to
+    BlazePose's range [0, 1]: a keypoint far outside the picture is a guess, not a sighting."""
+    limits = limits or load_body_model().plausibility
+    width, height = pose.image_size
+    margin = float(limits["max_outside_frame"]) * max(width, height)
+    x, y = pose.landmarks[:, 0], pose.landmarks[:, 1]
+    inside = (-margin <= x) & (x <= width + margin) & (-margin <= y) & (y <= height + margin)
+    landmarks = pose.landmarks.copy()
+    landmarks[:, 3] = np.where(inside, np.clip(landmarks[:, 3], 0.0, 1.0), 0.0)
+    return replace(pose, landmarks=landmarks)
+
+
+def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
+    """Reasons why the pose cannot be trusted (empty when it is plausible)."""
+    limits = limits or load_body_model().plausibility
+    if not np.all(np.isfinite(pose.landmarks)):
+        return ["the pose estimate contains invalid numbers"]
+    pose = in_frame(pose, limits)
+    lm = pose.landmarks
+    # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
+    if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
+        return [f"the shoulders are not clearly in view: {STEP_BACK}"]
+    if hips_in_view(pose, limits):
+        problems = _whole_body_problems(pose, limits)
+    else:
+        problems = _upper_body_problems(pose, limits)
+    too_small = _picture_share(pose) < float(limits["small_in_picture"])
+    if problems and TOO_SMALL not in problems and too_small:
+        problems.insert(0, TOO_SMALL)
+    return problems
+
+
+def _picture_share(pose: OrientedPose) -> float:
+    """The larger of the fractions of the picture's width and height that the seen keypoints
+    span."""
+    seen = pose.landmarks[pose.landmarks[:, 3] >= VISIBLE, :2]
+    return float(np.max(np.ptp(seen, axis=0) / np.array(pose.image_size)))
+
+
+def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+    """The hips are out of view: the shoulders must fit a head seen above them."""
+    lm = pose.landmarks
+    upper = limits["upper_body"]
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    if shoulder_width < float(upper["min_shoulder_width_px"]):
+        return [TOO_SMALL]
+    _, shoulder_mid, up = upper_body_features(pose)
+    head = [k for k in HEAD if pose.visible(k)]
+    if not head:
+        return [
+            "the hips are out of view and so is the head: with the upper body only, keep the "
+            "head and shoulders in the picture, or step back until the hips are in it"
+        ]
+    if pose.facing is Facing.FRONT and not pose.facing_chosen:
+        return [
+            "with only the upper body in view the finder cannot tell a face from the back of "
+            "a head: choose the view (back or front)"
+        ]
+    problems = []
+    head_vector = lm[head, :2].mean(axis=0) - shoulder_mid
+    head_height = float(head_vector @ up)
+    low, high = upper["head_to_shoulder_width"]
+    if head_height < low * shoulder_width:
+        problems.append(f"the head was not found above the shoulders: {UNRELIABLE}")
+    elif head_height > high * shoulder_width:
+        problems.append(f"the head was found too far above the shoulders: {UNRELIABLE}")
+    shoulder_line = (lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]) / shoulder_width
+    head_direction = head_vector / max(float(np.hypot(*head_vector)), 1e-9)
+    if abs(float(head_direction @ shoulder_line)) > float(limits["max_shoulder_tilt_cos"]):
+        problems.append(f"the shoulder line is not across the neck: {UNRELIABLE}")
+    if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
+        ear_span = float(np.hypot(*(lm[Keypoint.LEFT_EAR, :2] - lm[Keypoint.RIGHT_EAR, :2])))
+        if ear_span > float(upper["max_ear_span_to_shoulder_width"]) * shoulder_width:
+            problems.append(f"the head found is too wide for the shoulders: {UNRELIABLE}")
+    if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
+        problems.append(f"the left and right shoulders are mixed up: {UNRELIABLE}")
+    return problems
+
+
+def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+    """The hips are in view: proportions and order along the body, shoulders to ankles."""
+    lm = pose.landmarks
+    problems = []
+    shoulders, hips = lm[list(SHOULDERS), :2], lm[list(HIPS), :2]
+    trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
+    trunk = float(np.hypot(*trunk_vector))
+    if trunk < float(limits["min_trunk_px"]):
+        return [TOO_SMALL]
+    up = trunk_vector / trunk
+    shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    hip_width = float(np.hypot(*(hips[0] - hips[1])))
+
+    low, high = limits["trunk_to_shoulder_width"]
+    if not low * shoulder_width <= trunk <= high * shoulder_width:
+        shape = "too long" if trunk > high * shoulder_width else "too short"
+        problems.append(
+            f"the trunk found is {shape} for the shoulders: the body may be turned sideways "
+            "or the pose was not found reliably"
+        )
+    low, high = limits["hip_to_shoulder_width"]
+    if not low * shoulder_width <= hip_width <= high * shoulder_width:
+        problems.append("the hips found do not fit the shoulders: the pose is unreliable")
+    shoulder_line = (shoulders[0] - shoulders[1]) / max(shoulder_width, 1e-9)
+    if abs(float(shoulder_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
+        problems.append("the shoulder line is not across the trunk: the pose is unreliable")
+    shoulders_left = float((shoulders[0] - shoulders[1]) @ left_axis(up, pose.facing))
+    hips_left = float((hips[0] - hips[1]) @ left_axis(up, pose.facing))
+    if shoulders_left * hips_left <= 0:
+        problems.append("shoulders and hips are twisted against each other: the pose is unreliable")
+
+    hip_mid = hips.mean(axis=0)
+    for side in SIDES:
+        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
+        if pose.visible(knee):
+            thigh = float((hip_mid - lm[knee, :2]) @ up)
+            if thigh < float(limits["min_thigh_trunks"]) * trunk:
+                problems.append(
+                    f"the {side} knee was found too close to or above the hips: "
+                    "the lower body was not found reliably (if the receiver is seated, take "
+                    "the photo from the waist up)"
+                )
+            elif (
+                pose.visible(ankle)
+                and float((lm[knee, :2] - lm[ankle, :2]) @ up)
+                < float(limits["min_shank_trunks"]) * trunk
+            ):
+                problems.append(
+                    f"the {side} ankle was found too close to or above the knee: "
+                    "the lower body was not found reliably"
+                )
+    head = [k for k in HEAD if pose.visible(k)]
+    if head:
+        head_height = float((lm[head, :2].mean(axis=0) - shoulders.mean(axis=0)) @ up)
+        if head_height < float(limits["min_head_trunks"]) * trunk:
+            problems.append("the head was not found above the shoulders: the pose is unreliable")
+    return problems

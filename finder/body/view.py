@@ -1,0 +1,126 @@
+"""Which way the body faces, and the receiver's own left and right.
+
+MediaPipe's left/right labels and nose visibility are unreliable on back views, so the facing is
+decided from two cues (MediaPipe's side labelling and the nose's depth relative to the shoulders),
+leaning to "back", the product's main use; the caller may force it. Then every left/right keypoint
+pair is relabelled from the geometry so that LEFT_* is the receiver's own left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from finder.body.landmarks import LEFT_RIGHT_PAIRS, Keypoint, pose_array
+
+VISIBLE = 0.5  # BlazePose visibility from which a keypoint counts as seen
+HEAD = (Keypoint.NOSE, Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
+
+
+class Facing(str, Enum):
+    """The side of the body that faces the camera."""
+
+    BACK = "back"
+    FRONT = "front"
+
+
+VIEW_CHOICES = ("auto", "back", "front")
+CHOSEN_BY_USER = "chosen by the user"
+
+
+@dataclass(frozen=True)
+class OrientedPose:
+    """Pose landmarks, shape (33, 4): x, y in image pixels, z (BlazePose depth), visibility;
+    relabelled so that LEFT_* indices are the receiver's own left side."""
+
+    landmarks: np.ndarray
+    image_size: tuple[int, int]  # (width, height) in pixels
+    facing: Facing
+    facing_reason: str
+
+    def xy(self, keypoint: int) -> np.ndarray:
+        return self.landmarks[keypoint, :2]
+
+    def visible(self, *keypoints: int) -> bool:
+        return bool(np.all(self.landmarks[list(keypoints), 3] >= VISIBLE))
+
+    @property
+    def facing_chosen(self) -> bool:
+        """Whether the user chose the facing (else `decide_facing` read it from the pose)."""
+        return self.facing_reason == CHOSEN_BY_USER
+
+
+def up_axis(landmarks: np.ndarray) -> np.ndarray:
+    """Unit vector from the hip-keypoint midpoint to the shoulder midpoint (image pixels); when
+    the hips are not both seen, `shoulder_normal`.
+
+    Neither depends on left/right labels, so this is safe before relabelling."""
+    if not _hips_seen(landmarks):
+        return shoulder_normal(landmarks)
+    shoulders = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], :2].mean(axis=0)
+    hips = landmarks[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], :2].mean(axis=0)
+    return _unit(shoulders - hips)
+
+
+def shoulder_normal(landmarks: np.ndarray) -> np.ndarray:
+    """Unit vector perpendicular to the shoulder line, on the side of the head keypoints (nose
+    and ears, wherever BlazePose put them; image pixels)."""
+    shoulders = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], :2]
+    across = shoulders[0] - shoulders[1]
+    normal = _unit(np.array([-across[1], across[0]]))
+    toward_head = landmarks[list(HEAD), :2].mean(axis=0) - shoulders.mean(axis=0)
+    return -normal if float(toward_head @ normal) < 0 else normal
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    length = float(np.hypot(*vector))
+    return vector / length if length > 0 else np.array([0.0, -1.0])
+
+
+def _hips_seen(landmarks: np.ndarray) -> bool:
+    return bool(np.all(landmarks[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], 3] >= VISIBLE))
+
+
+def left_axis(up: np.ndarray, facing: Facing) -> np.ndarray:
+    """Unit vector toward the receiver's own left, in image pixels.
+
+    Seen from behind, the receiver's left lies on the image's left when the body is upright."""
+    back_left = np.array([up[1], -up[0]])
+    return back_left if facing is Facing.BACK else -back_left
+
+
+def _labelled_left_offset(landmarks: np.ndarray, left: np.ndarray) -> float:
+    """How far MediaPipe's LEFT shoulder and hip lie toward `left` from their RIGHT twins (px);
+    the hips count only when both are seen."""
+    spread = landmarks[Keypoint.LEFT_SHOULDER, :2] - landmarks[Keypoint.RIGHT_SHOULDER, :2]
+    if _hips_seen(landmarks):
+        spread = spread + landmarks[Keypoint.LEFT_HIP, :2] - landmarks[Keypoint.RIGHT_HIP, :2]
+    return float(spread @ left)
+
+
+def decide_facing(landmarks: np.ndarray) -> tuple[Facing, str]:
+    """Front only when MediaPipe's labels and the nose depth both say the face is toward us."""
+    up = up_axis(landmarks)
+    labels_say_front = _labelled_left_offset(landmarks, left_axis(up, Facing.BACK)) < 0
+    shoulder_depth = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], 2].mean()
+    nose_in_front = landmarks[Keypoint.NOSE, 2] < shoulder_depth
+    if labels_say_front and nose_in_front:
+        return Facing.FRONT, "the face seems to point toward the camera"
+    return Facing.BACK, "no clear sign of a face toward the camera"
+
+
+def orient(landmarks: np.ndarray, image_size: tuple[int, int], view: str = "auto") -> OrientedPose:
+    """Decide (or take) the facing and relabel left/right pairs as the receiver's own sides."""
+    if view not in VIEW_CHOICES:
+        raise ValueError(f"view must be one of {', '.join(VIEW_CHOICES)}, not {view!r}")
+    array = pose_array(landmarks).copy()
+    if view == "auto":
+        facing, reason = decide_facing(array)
+    else:
+        facing, reason = Facing(view), CHOSEN_BY_USER
+    if _labelled_left_offset(array, left_axis(up_axis(array), facing)) < 0:
+        for left, right in LEFT_RIGHT_PAIRS:
+            array[[left, right]] = array[[right, left]]
+    return OrientedPose(array, (int(image_size[0]), int(image_size[1])), facing, reason)

@@ -1,0 +1,242 @@
+"""The one-way pipeline: image -> pose -> view -> trust -> anatomy -> points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from finder.adapters.imageio import check_bgr, read_image, too_dark
+from finder.adapters.pose import PoseEstimator
+from finder.body.anatomy import build_anatomy, load_body_model, pose_prior
+from finder.body.catalog import Point, load_catalog
+from finder.body.fit import FitError, Profile, Taps, fit_anatomy
+from finder.body.points import locate_points, point_sides
+from finder.body.result import FinderResult, Omission
+from finder.body.trust import check_pose, in_frame
+from finder.body.view import Facing, OrientedPose, orient
+from finder.pipelines.crowd import ANOTHER_PERSON, another_person
+from finder.pipelines.search import Box, FoundPose, find_pose, plausible
+
+NO_PERSON = (
+    "no person found in the picture: take the photo from behind, close enough that the body "
+    "fills most of the picture, with the shoulders, hips and knees in view, in good light"
+)
+TOO_DARK = "the picture is too dark to find the body: take it in better light"
+
+
+def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
+    """Catalog points by code or alias (all of them when `codes` is None)."""
+    catalog = load_catalog()
+    if codes is None:
+        return catalog.points
+    return tuple(catalog.get(code) for code in codes)
+
+
+def locate_landmarks(
+    landmarks: np.ndarray | None,
+    image_size: tuple[int, int],
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+) -> FinderResult:
+    """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility (None: nobody
+    found); image_size = (width, height) in pixels. `taps` (image px) and a saved `profile`
+    (body coordinates) fit the body model to what a partner placed; taps win where both say."""
+    points = select_points(codes)
+    width, height = int(image_size[0]), int(image_size[1])
+    if landmarks is None:
+        if taps is not None:
+            return locate_taps(taps, (width, height), codes)
+        return no_person_result(width, height, codes)
+    pose = in_frame(orient(landmarks, (width, height), view))
+    problems = check_pose(pose)
+    if problems:
+        if taps is not None:
+            return locate_taps(taps, (width, height), codes)
+        return _rejected(
+            width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
+        )
+    if taps is not None and taps.image_xy and not taps_on_pose(pose, taps):
+        return replace(locate_taps(taps, (width, height), codes), notes=(TAPS_OFF_POSE,))
+    if profile is not None:
+        from_profile = profile.taps_on(pose_prior(pose, load_body_model()).reference)
+        taps = Taps(
+            {**from_profile.image_xy, **(taps.image_xy if taps else {})},
+            (taps.stature_cm if taps else None) or profile.stature_cm,
+        )
+    anatomy = fit_anatomy(pose, taps) if taps and taps.image_xy else build_anatomy(pose)
+    located, omitted = locate_points(anatomy, pose.facing, points, (width, height))
+    return FinderResult(
+        width,
+        height,
+        pose.facing.value,
+        pose.facing_reason,
+        (),
+        anatomy,
+        tuple(located),
+        tuple(omitted),
+        pose.landmarks,
+        profile=profile.name if profile else None,
+    )
+
+
+TAPS_OFF_POSE = (
+    "your marks are not on the body the camera model found (it found someone facing the camera "
+    "or another body), so the points follow your marks alone"
+)
+
+
+def taps_on_pose(pose: OrientedPose, taps: Taps) -> bool:
+    """Whether a partner's taps mark the body the pose found: a back view, with the tapped
+    landmarks a median of at most `taps.off_pose_max_cun` from where the pose alone puts them."""
+    if pose.facing is not Facing.BACK:
+        return False
+    model = load_body_model()
+    anatomy = build_anatomy(pose, model)
+    gaps = [
+        float(np.hypot(*(np.asarray(xy) - anatomy.landmarks[name].xy)))
+        for name, xy in taps.image_xy.items()
+        if name in anatomy.landmarks
+    ]
+    limit = model.taps["off_pose_max_cun"] * anatomy.frame.cun_px
+    return not gaps or float(np.median(gaps)) <= limit
+
+
+def locate_taps(
+    taps: Taps, image_size: tuple[int, int], codes: Iterable[str] | None = None
+) -> FinderResult:
+    """Points from a partner's taps alone (no pose): a back view, image px."""
+    width, height = int(image_size[0]), int(image_size[1])
+    points = select_points(codes)
+    try:
+        anatomy = fit_anatomy(None, taps)
+    except FitError as error:
+        return _rejected(width, height, points, [str(error)], None, "", None)
+    located, omitted = locate_points(anatomy, Facing.BACK, points, (width, height))
+    return FinderResult(
+        width,
+        height,
+        Facing.BACK.value,
+        "placed from your taps",
+        (),
+        anatomy,
+        tuple(located),
+        tuple(omitted),
+    )
+
+
+def locate_image(
+    image: str | Path | np.ndarray,
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+    estimator: PoseEstimator | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+    box: Box | None = None,
+    rescue: bool = True,
+) -> FinderResult:
+    """Points on a photo: a file path or a BGR uint8 array (OpenCV order); `taps` and
+    `profile` as in `locate_landmarks`. Raises ImageError (a ValueError) with a message for the
+    user when the file or array is not a usable image.
+
+    `box` (x, y, w, h in image pixels) marks the receiver when someone else is in view; with
+    `rescue`, turned and padded copies are tried when the upright pass finds no plausible body
+    (finder.pipelines.search). Raises finder.pipelines.search.BoxError for an unusable box.
+    With a still-mode estimator and no box, a second person in view adds a note to the result."""
+    bgr = check_bgr(image) if isinstance(image, np.ndarray) else read_image(Path(image))
+    estimator = estimator or shared_still_estimator()
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    found = find_pose(rgb, estimator, view, box, rescue)
+    remarks = photo_remarks(bgr, found, view, estimator if box is None else None)
+    return locate_found(found, (bgr.shape[1], bgr.shape[0]), view, codes, taps, profile, remarks)
+
+
+@dataclass(frozen=True)
+class PhotoRemarks:
+    """What a photo or a video frame says beyond its pose: too dark to see a body; another
+    person in view."""
+
+    too_dark: bool = False
+    another_person: bool = False
+
+
+def photo_remarks(
+    bgr: np.ndarray, found: FoundPose, view: str, crowd_estimator: PoseEstimator | None
+) -> PhotoRemarks:
+    """Remarks on a BGR photo and its pose search; another person is looked for (with the
+    still-mode `crowd_estimator`, when given) only around a plausible pose."""
+    crowded = (
+        crowd_estimator is not None
+        and crowd_estimator.mode == "still"
+        and found.landmarks is not None
+        and plausible(found.landmarks, (bgr.shape[1], bgr.shape[0]), view)
+        and another_person(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), found.landmarks, crowd_estimator)
+    )
+    return PhotoRemarks(too_dark(bgr), crowded)
+
+
+def locate_found(
+    found: FoundPose,
+    image_size: tuple[int, int],
+    view: str = "auto",
+    codes: Iterable[str] | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+    remarks: PhotoRemarks = PhotoRemarks(),
+) -> FinderResult:
+    """Points from a pose search (landmarks in original pixels, or nobody found), marked with
+    the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
+    result = locate_landmarks(found.landmarks, image_size, view, codes, taps, profile)
+    return with_remarks(replace(result, pose_source=found.source), remarks, codes)
+
+
+def with_remarks(
+    result: FinderResult,
+    remarks: PhotoRemarks,
+    codes: Iterable[str] | None = None,
+    no_person: str = NO_PERSON,
+) -> FinderResult:
+    """`result` with its picture's remarks: on a rejected result, too dark comes first and
+    replaces the `no_person` reason; on one accepted from a pose, another person is a note.
+    `codes` are the points chosen for `result`."""
+    if not result.accepted and remarks.too_dark:
+        problems = (TOO_DARK, *(p for p in result.problems if p != no_person))
+        rejected = _rejected(
+            result.width,
+            result.height,
+            select_points(codes),
+            problems,
+            result.view,
+            result.view_reason,
+            result.keypoints,
+        )
+        return replace(rejected, pose_source=result.pose_source)
+    if result.accepted and remarks.another_person and result.basis != "taps":
+        return replace(result, notes=(ANOTHER_PERSON,))
+    return result
+
+
+@lru_cache(maxsize=1)
+def shared_still_estimator() -> PoseEstimator:
+    """One still-image model per process, for the command line and the Python API."""
+    return PoseEstimator("still")
+
+
+def no_person_result(
+    width: int, height: int, codes: Iterable[str] | None = None, reason: str = NO_PERSON
+) -> FinderResult:
+    """The result of an image with nobody found: every chosen point omitted with `reason`."""
+    return _rejected(width, height, select_points(codes), [reason], None, "", None)
+
+
+def _rejected(width, height, points, problems, view, view_reason, keypoints) -> FinderResult:
+    omitted = tuple(Omission(p.code, side, problems[0]) for p in points for side in point_sides(p))
+    return FinderResult(
+        width, height, view, view_reason, tuple(problems), None, (), omitted, keypoints
+    )
