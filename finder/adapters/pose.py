@@ -3,33 +3,42 @@
 Pose: RGB image in, a (33, 4) array out: x, y in the original image's pixels, z (BlazePose's
 relative depth, hip-centred, same scale as x in normalised units), visibility in [0, 1].
 
-Hands: RGB image in, one `finder.body.hands.DetectedHand` per hand found: 21 landmarks with x,
-y in the
-original image's pixels and z (depth relative to the wrist, converted to the same pixels), and the
-owner's side with MediaPipe's score for it.
+Hands: RGB image in, one `finder.body.hand_landmarks.DetectedHand` per hand found: 21 landmarks
+with x, y in the original image's pixels and z (depth relative to the wrist, converted to the
+same pixels), and the owner's side with MediaPipe's score for it.
 """
 
 from __future__ import annotations
+
+from enum import Enum
 
 import cv2
 import numpy as np
 
 from finder.adapters.imageio import downscale_for_inference
-from finder.body.hands import OTHER_SIDE, DetectedHand
+from finder.body.hand_landmarks import OTHER_SIDE, DetectedHand
 
 INFERENCE_MAX_SIDE_PX = 1280
-MODES = ("still", "tracking")
+
+
+class PoseMode(str, Enum):
+    """How a MediaPipe model treats consecutive images: STILL looks at every image on its own
+    (photos); TRACKING follows what it found across consecutive video frames, which is faster
+    and steadier."""
+
+    STILL = "still"
+    TRACKING = "tracking"
 
 
 class _Model:
-    """A MediaPipe solution built once and reused. mode "still" treats every image on its own
-    (photos); "tracking" follows what it found across consecutive video frames, which is faster
-    and steadier. Not thread-safe: one per session."""
+    """A MediaPipe solution built once and reused (see `PoseMode`; "still" or "tracking" are
+    accepted too). Not thread-safe: one per session."""
 
-    def __init__(self, mode: str, max_side_px: int):
-        if mode not in MODES:
-            raise ValueError(f"mode must be 'still' or 'tracking', not {mode!r}")
-        self.mode = mode
+    def __init__(self, mode: PoseMode | str, max_side_px: int):
+        try:
+            self.mode = PoseMode(mode)
+        except ValueError:
+            raise ValueError(f"mode must be 'still' or 'tracking', not {mode!r}") from None
         self.max_side_px = max_side_px
         self._solution = None  # set by the subclass
 
@@ -50,14 +59,16 @@ class _Model:
 class PoseEstimator(_Model):
     """A BlazePose model (see `_Model` for the modes)."""
 
-    def __init__(self, mode: str = "still", max_side_px: int = INFERENCE_MAX_SIDE_PX):
+    def __init__(
+        self, mode: PoseMode | str = PoseMode.STILL, max_side_px: int = INFERENCE_MAX_SIDE_PX
+    ):
         super().__init__(mode, max_side_px)
         import mediapipe as mp  # deferred: importing mediapipe costs about a second
 
         self._solution = mp.solutions.pose.Pose(
-            static_image_mode=mode == "still",
+            static_image_mode=self.mode is PoseMode.STILL,
             model_complexity=1,
-            smooth_landmarks=mode == "tracking",
+            smooth_landmarks=self.mode is PoseMode.TRACKING,
             enable_segmentation=False,
         )
 
@@ -89,13 +100,16 @@ class HandEstimator(_Model):
     """
 
     def __init__(
-        self, mode: str = "still", max_side_px: int = INFERENCE_MAX_SIDE_PX, max_hands: int = 2
+        self,
+        mode: PoseMode | str = PoseMode.STILL,
+        max_side_px: int = INFERENCE_MAX_SIDE_PX,
+        max_hands: int = 2,
     ):
         super().__init__(mode, max_side_px)
         import mediapipe as mp  # deferred: importing mediapipe costs about a second
 
         self._solution = mp.solutions.hands.Hands(
-            static_image_mode=mode == "still",
+            static_image_mode=self.mode is PoseMode.STILL,
             max_num_hands=max_hands,
             model_complexity=1,
         )
@@ -107,7 +121,7 @@ class HandEstimator(_Model):
         a picture without hands is looked at once more inside a black border half its long side
         wide, where the same hand fills a quarter of the frame."""
         hands = self._hands(rgb, mirrored, border=0)
-        if not hands and self.mode == "still":
+        if not hands and self.mode is PoseMode.STILL:
             hands = self._hands(rgb, mirrored, border=max(rgb.shape[:2]) // 2)
         return hands
 

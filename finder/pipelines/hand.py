@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import read_image
-from finder.adapters.pose import HandEstimator
+from finder.adapters.pose import HandEstimator, PoseMode
 from finder.body.hands import hand_points, locate_on_hands
 from finder.body.result import FinderResult
 from finder.pipelines.photo import select_points
@@ -36,4 +36,4 @@ def locate_hand_points(
 @lru_cache(maxsize=1)
 def shared_hand_estimator() -> HandEstimator:
     """One still-image hand model per process, for the command line and the Python API."""
-    return HandEstimator("still")
+    return HandEstimator(PoseMode.STILL)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import too_dark
-from finder.adapters.pose import PoseEstimator
+from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.anatomy import BodyFrame
 from finder.body.fit import Profile
 from finder.body.result import FinderResult
@@ -89,7 +89,7 @@ class LiveProcessor:
                 view=settings.view,
                 profile=settings.profile,
             )
-        self._estimator = estimator or PoseEstimator("tracking")
+        self._estimator = estimator or PoseEstimator(PoseMode.TRACKING)
         self._smoother = smoother or OneEuroFilter()
         self._annotator = annotator or Annotator()
         self._crowd_estimator = crowd_estimator  # still mode; made at the first look
@@ -189,7 +189,7 @@ class LiveProcessor:
             return PhotoRemarks(too_dark=too_dark(bgr[::DARK_SAMPLE_STEP, ::DARK_SAMPLE_STEP]))
         if self._frames_since_look >= CROWD_EVERY_FRAMES:
             if self._crowd_estimator is None:
-                self._crowd_estimator = PoseEstimator("still")
+                self._crowd_estimator = PoseEstimator(PoseMode.STILL)
             self._another_person = another_person(rgb, landmarks, self._crowd_estimator)
             self._frames_since_look = 0
         return PhotoRemarks(another_person=self._another_person)

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import check_bgr, read_image, too_dark
-from finder.adapters.pose import PoseEstimator
+from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.anatomy import build_anatomy, load_body_model, pose_prior
 from finder.body.catalog import Point, load_catalog
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy
@@ -173,7 +173,7 @@ def photo_remarks(
     still-mode `crowd_estimator`, when given) only around a plausible pose."""
     crowded = (
         crowd_estimator is not None
-        and crowd_estimator.mode == "still"
+        and crowd_estimator.mode is PoseMode.STILL
         and found.landmarks is not None
         and plausible(found.landmarks, (bgr.shape[1], bgr.shape[0]), view)
         and another_person(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), found.landmarks, crowd_estimator)
@@ -225,7 +225,7 @@ def with_remarks(
 @lru_cache(maxsize=1)
 def shared_still_estimator() -> PoseEstimator:
     """One still-image model per process, for the command line and the Python API."""
-    return PoseEstimator("still")
+    return PoseEstimator(PoseMode.STILL)
 
 
 def no_person_result(

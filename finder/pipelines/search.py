@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import MIN_SIDE_PX
-from finder.adapters.pose import PoseEstimator
+from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.landmarks import pose_array
 from finder.body.trust import HIPS, SHOULDERS, check_pose
 from finder.body.view import orient
@@ -229,8 +229,8 @@ def find_pose(
     visibility. When none qualifies, the upright attempt's pose (or None) is returned, so its
     problems are the ones reported. Raises BoxError for an unusable box. The attempts are
     unrelated pictures, so rescue needs a "still" estimator (video stays on the upright pass)."""
-    if rescue and estimator.mode != "still":
-        raise ValueError(f"rescue needs a 'still' pose estimator, not {estimator.mode!r}")
+    if rescue and estimator.mode is not PoseMode.STILL:
+        raise ValueError(f"rescue needs a 'still' pose estimator, not {estimator.mode.value!r}")
     image_size = (rgb.shape[1], rgb.shape[0])
     if box is not None:
         box = receiver_box(box, image_size)

@@ -18,8 +18,8 @@ import numpy as np
 
 from finder.adapters.imageio import read_image
 from finder.adapters.pose import HandEstimator
+from finder.body.hand_landmarks import OTHER_SIDE
 from finder.body.hands import (
-    OTHER_SIDE,
     hand_points,
     hands_by_side,
     load_hand_model,

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from finder.adapters.imageio import ImageError, decode_image
-from finder.adapters.pose import PoseEstimator
+from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.fit import Profile, Taps
 from finder.body.result import FinderResult
 from finder.pipelines.photo import PhotoRemarks, locate_found, photo_remarks
@@ -191,7 +191,7 @@ def estimator() -> PoseEstimator:
     sessions: a model is not thread-safe)."""
     state = st.session_state
     if _ESTIMATOR not in state:
-        state[_ESTIMATOR] = PoseEstimator("still")
+        state[_ESTIMATOR] = PoseEstimator(PoseMode.STILL)
     return state[_ESTIMATOR]
 
 

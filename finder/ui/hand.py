@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from finder.adapters.pose import HandEstimator
+from finder.adapters.pose import HandEstimator, PoseMode
 from finder.body.catalog import Point, load_catalog
 from finder.body.hands import hand_points
 from finder.body.result import FinderResult
@@ -176,7 +176,7 @@ def analyse_hand(photo: Photo) -> FinderResult:
     session's own hand model."""
     state = st.session_state
     if _ESTIMATOR not in state:
-        state[_ESTIMATOR] = HandEstimator("still")
+        state[_ESTIMATOR] = HandEstimator(PoseMode.STILL)
     return remember(
         state.setdefault(_RESULTS, {}),
         photo.key,
