@@ -12,9 +12,9 @@ import numpy as np
 
 from finder.adapters.imageio import check_bgr, read_image, too_dark
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.anatomy import build_anatomy, load_body_model, pose_prior
+from finder.body.anatomy import Anatomy, build_anatomy, load_body_model, pose_prior
 from finder.body.catalog import Point, load_catalog
-from finder.body.fit import FitError, Profile, Taps, fit_anatomy
+from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
 from finder.body.points import locate_points, point_sides
 from finder.body.result import FinderResult, Omission
 from finder.body.trust import check_pose, in_frame
@@ -26,6 +26,12 @@ NO_PERSON = (
     "no person found in the picture: take the photo from behind, close enough that the body "
     "fills most of the picture, with the shoulders, hips and knees in view, in good light"
 )
+TAP_LABELS = {
+    guide.name: guide.label
+    if guide.label[:2].isupper()
+    else guide.label[:1].lower() + guide.label[1:]
+    for guide in tap_guides()
+}  # "C7", "left shoulder top": as a sentence names a mark
 TOO_DARK = "the picture is too dark to find the body: take it in better light"
 
 
@@ -62,15 +68,25 @@ def locate_landmarks(
         return _rejected(
             width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
         )
-    if taps is not None and taps.image_xy and not taps_on_pose(pose, taps):
-        return replace(locate_taps(taps, (width, height), codes), notes=(TAPS_OFF_POSE,))
+    notes: tuple[str, ...] = ()
+    if taps is not None and taps.image_xy:
+        gaps = tap_gaps(pose, taps)
+        limit = load_body_model().taps["off_pose_max_cun"]
+        if gaps and float(np.median(list(gaps.values()))) > limit:
+            alone = locate_taps(taps, (width, height), codes)
+            if alone.accepted:
+                return replace(alone, notes=(TAPS_OFF_POSE,))
+        taps, notes = set_aside(taps, {name for name, gap in gaps.items() if gap > limit})
     if profile is not None:
         from_profile = profile.taps_on(pose_prior(pose, load_body_model()).reference)
         taps = Taps(
             {**from_profile.image_xy, **(taps.image_xy if taps else {})},
             (taps.stature_cm if taps else None) or profile.stature_cm,
         )
-    anatomy = fit_anatomy(pose, taps) if taps and taps.image_xy else build_anatomy(pose)
+    try:
+        anatomy = fit_anatomy(pose, taps) if taps and taps.image_xy else build_anatomy(pose)
+    except FitError as error:
+        anatomy, notes = build_anatomy(pose), (*notes, f"your marks were set aside: {error}")
     located, omitted = locate_points(anatomy, pose.facing, points, (width, height))
     return FinderResult(
         width,
@@ -83,6 +99,7 @@ def locate_landmarks(
         tuple(omitted),
         pose.landmarks,
         profile=profile.name if profile else None,
+        notes=notes,
     )
 
 
@@ -92,20 +109,46 @@ TAPS_OFF_POSE = (
 )
 
 
-def taps_on_pose(pose: OrientedPose, taps: Taps) -> bool:
-    """Whether a partner's taps mark the body the pose found: a back view, with the tapped
-    landmarks a median of at most `taps.off_pose_max_cun` from where the pose alone puts them."""
-    if pose.facing is not Facing.BACK:
-        return False
-    model = load_body_model()
-    anatomy = build_anatomy(pose, model)
-    gaps = [
-        float(np.hypot(*(np.asarray(xy) - anatomy.landmarks[name].xy)))
+OFF_POSE_MARK = (
+    "your {names} mark{s} {verb} far from where the body the camera model found has {it} "
+    "(more than {limit:.0f} cun), so {it} {was} set aside and the other points kept: drag "
+    "{it} onto the spot you feel"
+)
+
+
+def tap_gaps(pose: OrientedPose, taps: Taps) -> dict[str, float]:
+    """How far (cun) each tap lies from the same landmark of the pose's own estimate; a
+    front view's pose is another body than the back a partner taps (every gap infinite)."""
+    anatomy = build_anatomy(pose, load_body_model())
+    cun_px = anatomy.frame.cun_px
+    return {
+        name: (
+            float(np.hypot(*(np.asarray(xy) - anatomy.landmarks[name].xy))) / cun_px
+            if pose.facing is Facing.BACK
+            else float("inf")
+        )
         for name, xy in taps.image_xy.items()
         if name in anatomy.landmarks
-    ]
-    limit = model.taps["off_pose_max_cun"] * anatomy.frame.cun_px
-    return not gaps or float(np.median(gaps)) <= limit
+    }
+
+
+def set_aside(taps: Taps, names: set[str]) -> tuple[Taps, tuple[str, ...]]:
+    """`taps` without the marks `names` (those that contradict the pose), and a note saying
+    which were set aside (none when `names` is empty)."""
+    if not names:
+        return taps, ()
+    kept = {name: xy for name, xy in taps.image_xy.items() if name not in names}
+    ordered = [name for name in taps.image_xy if name in names]
+    one = len(ordered) == 1
+    note = OFF_POSE_MARK.format(
+        names=" and ".join(TAP_LABELS.get(name, name) for name in ordered),
+        s="" if one else "s",
+        verb="lies" if one else "lie",
+        it="it" if one else "they",
+        was="was" if one else "were",
+        limit=load_body_model().taps["off_pose_max_cun"],
+    )
+    return Taps(kept, taps.stature_cm), (note,)
 
 
 def locate_taps(
@@ -114,10 +157,16 @@ def locate_taps(
     """Points from a partner's taps alone (no pose): a back view, image px."""
     width, height = int(image_size[0]), int(image_size[1])
     points = select_points(codes)
+    notes: tuple[str, ...] = ()
     try:
         anatomy = fit_anatomy(None, taps)
     except FitError as error:
-        return _rejected(width, height, points, [str(error)], None, "", None)
+        fitted = _without_one_tap(taps)
+        if fitted is None:
+            return _rejected(width, height, points, [str(error)], None, "", None)
+        name, anatomy = fitted
+        label = TAP_LABELS.get(name, name)
+        notes = (f"your {label} mark was set aside and the other points kept: {error}",)
     located, omitted = locate_points(anatomy, Facing.BACK, points, (width, height))
     return FinderResult(
         width,
@@ -128,7 +177,24 @@ def locate_taps(
         anatomy,
         tuple(located),
         tuple(omitted),
+        notes=notes,
     )
+
+
+def _without_one_tap(taps: Taps) -> tuple[str, Anatomy] | None:
+    """When the taps together cannot be fitted, the one mark whose removal lets the others
+    fit, keeping the most landmarks placed (the latest mark first on a tie: the one just
+    dragged); None when no single mark is to blame."""
+    best: tuple[int, str, Anatomy] | None = None
+    for name in reversed(taps.image_xy):
+        kept = {other: xy for other, xy in taps.image_xy.items() if other != name}
+        try:
+            anatomy = fit_anatomy(None, Taps(kept, taps.stature_cm))
+        except FitError:
+            continue
+        if best is None or len(anatomy.landmarks) > best[0]:
+            best = (len(anatomy.landmarks), name, anatomy)
+    return None if best is None else best[1:]
 
 
 def locate_image(
