@@ -40,9 +40,6 @@ class OrientedPose:
     facing: Facing
     facing_reason: str
 
-    def xy(self, keypoint: int) -> np.ndarray:
-        return self.landmarks[keypoint, :2]
-
     def visible(self, *keypoints: int) -> bool:
         return bool(np.all(self.landmarks[list(keypoints), 3] >= VISIBLE))
 

@@ -218,13 +218,6 @@ class LiveProcessor:
             return None if self._last_raw is None else self._last_raw.copy()
 
     @property
-    def last_result(self) -> FinderResult | None:
-        """The points drawn on the last frame, in the output frame's pixels (mirrored when the
-        preview is)."""
-        with self._state_lock:
-            return self._last_result
-
-    @property
     def fps(self) -> float:
         """Frames processed per second: the inverse of a moving average of frame intervals
         (0.0 until two frames have been seen)."""

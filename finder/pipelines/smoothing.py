@@ -54,11 +54,6 @@ class OneEuroFilter:
         self._xy: np.ndarray | None = None  # (33, 2) filtered positions, px
         self._dxy: np.ndarray | None = None  # (33, 2) filtered velocities, px/s
 
-    @property
-    def active(self) -> bool:
-        """True once a frame has been seen since the last reset."""
-        return self._t is not None
-
     def __call__(self, landmarks: np.ndarray | None, timestamp_s: float) -> np.ndarray | None:
         """The smoothed copy of `landmarks` seen at `timestamp_s` (seconds); None (no person)
         resets the filter and returns None."""

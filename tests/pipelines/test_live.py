@@ -15,6 +15,7 @@ from finder.body.fit import Profile
 from finder.pipelines.crowd import ANOTHER_PERSON
 from finder.pipelines.live import CROWD_EVERY_FRAMES, LiveProcessor, LiveSettings, mirror_result
 from finder.pipelines.photo import TOO_DARK
+from finder.render.overlay import Annotator
 from finder.tools.live_benchmark import run as run_benchmark
 from tests.photos import CountingEstimator, photo
 from tests.video import FPS, clip_frames
@@ -28,26 +29,41 @@ def frames():
     return clip_frames(FRAMES)
 
 
-def run(processor: LiveProcessor, frames) -> tuple[list[np.ndarray], list[dict], list]:
-    outputs, statuses, results = [], [], []
+class RecordingAnnotator(Annotator):
+    """The overlay, keeping every result it draws: the points shown on each frame, in the
+    output frame's pixels."""
+
+    def __init__(self):
+        super().__init__()
+        self.results = []
+
+    def annotate(self, bgr, result, *args, **kwargs):
+        self.results.append(result)
+        return super().annotate(bgr, result, *args, **kwargs)
+
+
+def run(frames, settings: LiveSettings | None = None) -> tuple:
+    """A processor run over `frames`: it, and per frame the output, status and result drawn."""
+    drawn = RecordingAnnotator()
+    processor = LiveProcessor(settings, annotator=drawn)
+    outputs, statuses = [], []
     for index, frame in enumerate(frames):
         outputs.append(processor.process(frame, index / FPS))
         statuses.append(processor.status())
-        results.append(processor.last_result)
-    return outputs, statuses, results
+    return processor, outputs, statuses, drawn.results
 
 
 @pytest.fixture(scope="module")
 def plain(frames):
-    processor = LiveProcessor()
-    yield processor, *run(processor, frames)
+    processor, *outcome = run(frames)
+    yield processor, *outcome
     processor.close()
 
 
 @pytest.fixture(scope="module")
 def mirrored(frames):
-    processor = LiveProcessor(LiveSettings(mirrored=True))
-    yield processor, *run(processor, frames)
+    processor, *outcome = run(frames, LiveSettings(mirrored=True))
+    yield processor, *outcome
     processor.close()
 
 
@@ -149,11 +165,12 @@ def test_nobody_in_view_shows_why_and_resets(frames):
 
 def test_settings_choose_the_points_and_are_checked(frames):
     routine = load_catalog().routine("lower-back")
-    processor = LiveProcessor()
+    recorder = RecordingAnnotator()
+    processor = LiveProcessor(annotator=recorder)
     processor.configure(codes=routine.points, view="back")
     for index, frame in enumerate(frames[:6]):
         processor.process(frame, index / FPS)
-    drawn = {p.code for p in processor.last_result.points}
+    drawn = {p.code for p in recorder.results[-1].points}
     assert drawn and drawn <= set(routine.points)
     assert processor.settings == LiveSettings(tuple(routine.points), False, "back")
     # Aliases become codes; leaving codes out keeps them.
@@ -210,11 +227,8 @@ def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
     first = next(r for r in results if r.accepted)
     c7_up, c7_left = first.anatomy.reference.to_body(first.anatomy.landmarks["C7"].xy)
     profile_c7 = Profile("Alex", {"C7": (c7_up + 1.0, c7_left)})
-    processor = LiveProcessor(LiveSettings(profile=profile_c7))
-    try:
-        _, _, with_profile = run(processor, frames)
-    finally:
-        processor.close()
+    processor, _, _, with_profile = run(frames, LiveSettings(profile=profile_c7))
+    processor.close()
     shifts = []
     for before, after in zip(results, with_profile, strict=True):
         if before.accepted and after.accepted:
@@ -237,12 +251,13 @@ def test_a_normal_clip_has_no_remark(plain):
 def test_a_dark_frame_says_it_is_too_dark(frames):
     """The first frame of the clip (photo 13, where BlazePose finds the body) at 3 % brightness."""
     dark = (frames[0] * 0.03).round().astype(np.uint8)
-    processor = LiveProcessor(LiveSettings(codes=("BL-23",)))
+    recorder = RecordingAnnotator()
+    processor = LiveProcessor(LiveSettings(codes=("BL-23",)), annotator=recorder)
     try:
         output = processor.process(dark, 0.0)
         status = processor.status()
         assert status["message"] == TOO_DARK and not status["person"]
-        assert processor.last_result.omitted[0].reason == TOO_DARK
+        assert recorder.results[-1].omitted[0].reason == TOO_DARK
         assert np.mean(cv2.absdiff(output, dark)) > 1  # the banner saying so
         # The same frame in its own light: the body, and no remark.
         for index in range(1, 4):
@@ -261,14 +276,17 @@ def test_another_person_in_view_is_remarked_and_held_between_looks():
     one = two.copy()
     one[:, : WIDTH // 2] = 128
     crowd = CountingEstimator()
-    processor = LiveProcessor(LiveSettings(mirrored=True), crowd_estimator=crowd)
+    recorder = RecordingAnnotator()
+    processor = LiveProcessor(
+        LiveSettings(mirrored=True), crowd_estimator=crowd, annotator=recorder
+    )
     messages = []
     try:
         for index, frame in enumerate([two] * 3 + [one] * (CROWD_EVERY_FRAMES - 2)):
             processor.process(frame, index / FPS)
             assert processor.status()["person"], index
             messages.append(processor.status()["message"])
-        notes = processor.last_result.notes
+        notes = recorder.results[-1].notes
     finally:
         processor.close()
     assert crowd.passes == 2  # on the first frame and the last, the (CROWD_EVERY_FRAMES + 1)th
