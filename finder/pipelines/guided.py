@@ -23,13 +23,11 @@ HAND_SIDE_LABELS = {"left": "receiver's left hand", "right": "receiver's right h
 
 @dataclass(frozen=True)
 class Step:
-    """One point on one side, pressed for `duration_s` seconds (the technique's upper time).
-    `caution` marks a point many practitioners leave out during pregnancy."""
+    """One point on one side, pressed for `duration_s` seconds (the technique's upper time)."""
 
     point: Point
     side: str  # "left" | "right" | "midline" (the receiver's own side)
     duration_s: int
-    caution: bool = False
 
     @property
     def code(self) -> str:
@@ -45,16 +43,23 @@ class Step:
         return (HAND_SIDE_LABELS if self.on_hand else SIDE_LABELS)[self.side]
 
 
+LEFT_OUT_IN_PREGNANCY = ("avoid", "caution")
+"""The catalog's pregnancy flags a session leaves out when the receiver may be pregnant
+(ROUTINES.md: GB-21, BL-60 and LI-4 are said to bring on labour; lumbosacral points and CV-6
+are avoided by many practitioners)."""
+
+
 def split_for_pregnancy(
     points: tuple[Point, ...], pregnant: bool
 ) -> tuple[tuple[Point, ...], tuple[Point, ...]]:
-    """(kept, left out): when `pregnant`, the points the catalog marks "avoid" (GB-21, BL-60,
-    LI-4) are left out; otherwise every point is kept."""
+    """(kept, left out): when `pregnant`, the points flagged "avoid" (GB-21, BL-60, LI-4) or
+    "caution" (the lumbosacral points BL-23, BL-52, GV-4, and CV-6) are left out; otherwise
+    every point is kept."""
     if not pregnant:
         return points, ()
     return (
-        tuple(p for p in points if p.pregnancy != "avoid"),
-        tuple(p for p in points if p.pregnancy == "avoid"),
+        tuple(p for p in points if p.pregnancy not in LEFT_OUT_IN_PREGNANCY),
+        tuple(p for p in points if p.pregnancy in LEFT_OUT_IN_PREGNANCY),
     )
 
 
@@ -62,15 +67,14 @@ def plan_steps(
     routine: Routine, pregnant: bool, catalog: Catalog | None = None
 ) -> tuple[tuple[Step, ...], tuple[Point, ...]]:
     """The steps of `routine` in order, both sides of a bilateral point in turn (left, then
-    right), and the points left out. When `pregnant`, points the catalog marks "avoid" (GB-21,
-    BL-60, LI-4) are left out and those marked "caution" (lumbosacral points, CV-6) are flagged."""
+    right), and the points left out for pregnancy (`split_for_pregnancy`)."""
     catalog = catalog or load_catalog()
     kept, left_out = split_for_pregnancy(tuple(map(catalog.get, routine.points)), pregnant)
-    steps: list[Step] = []
-    for point in kept:
-        caution = pregnant and point.pregnancy == "caution"
-        duration = point.technique.duration_s[1]
-        steps.extend(Step(point, side, duration, caution) for side in point_sides(point))
+    steps = [
+        Step(point, side, point.technique.duration_s[1])
+        for point in kept
+        for side in point_sides(point)
+    ]
     return tuple(steps), left_out
 
 

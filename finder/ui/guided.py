@@ -35,10 +35,6 @@ SESSION = "guided"  # the GuidedSession, or absent before a session starts
 ROUTINE = "guided_routine"  # the chosen concern (a selectbox)
 AUTO = "guided_auto"  # move on when the time is up (a toggle)
 PERSISTENT_KEYS = (ROUTINE, PREGNANT, AUTO)
-PREGNANCY_CAUTION = (
-    "The receiver may be pregnant: many practitioners leave this point out. Press only gently, "
-    "or skip it unless a professional has said it is fine."
-)
 clock = time.monotonic  # the page's clock; the session never reads the time itself
 
 
@@ -88,11 +84,6 @@ def _setup() -> None:
         if left_out:
             names = ", ".join(point.name for point in left_out)
             st.warning(f"Left out because the receiver may be pregnant: {names}.")
-        if any(step.caution for step in steps):
-            st.warning(
-                "⚠ marks points many practitioners avoid during pregnancy (lower back, below "
-                "the navel): press gently or skip them."
-            )
 
 
 def plan_rows(steps: tuple[Step, ...]) -> list[dict[str, str]]:
@@ -102,7 +93,7 @@ def plan_rows(steps: tuple[Step, ...]) -> list[dict[str, str]]:
         row = rows.get(step.code)
         if row is None:
             rows[step.code] = {
-                "Point": ("⚠ " if step.caution else "") + step.point.name,
+                "Point": step.point.name,
                 "Sides": step.side,
                 "Time per side": fmt_seconds(step.duration_s),
                 "Where": step.point.region,
@@ -140,8 +131,6 @@ def _step(session: GuidedSession) -> None:
     with text:
         st.subheader(step.point.name)
         st.markdown(f"#### {sentence(step.side_label)}")
-        if step.caution:
-            st.warning(PREGNANCY_CAUTION)
         _timer()
         _controls(session)
         st.markdown(f"**Find it by touch:** {step.point.hint}")
