@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 
 from finder.adapters.imageio import INPUT_SUFFIXES, ImageError, read_image
-from finder.body.catalog import load_catalog
+from finder.body.catalog import Point, load_catalog
 from finder.body.view import VIEW_CHOICES
 from finder.pipelines.hand import locate_hand_points
 from finder.pipelines.photo import locate_image
@@ -179,6 +179,7 @@ def command_annotate(args: argparse.Namespace) -> int:
 
 
 def command_points(args: argparse.Namespace) -> int:
+    print(f"{'Code':<6} {'Pinyin':<14} {'English':<28} {'Region':<16} {'Sides':<10} Seen from")
     for point in load_catalog().points:
         sides = "both sides" if point.bilateral else "midline"
         print(
@@ -189,11 +190,21 @@ def command_points(args: argparse.Namespace) -> int:
 
 
 def command_info(args: argparse.Namespace) -> int:
-    try:
-        point = load_catalog().get(args.code)
-    except KeyError as error:
-        raise UsageError(error.args[0]) from None
-    low, high = point.technique.duration_s
+    catalog = load_catalog()
+    points = catalog.find(args.code)
+    if not points:
+        try:
+            catalog.get(args.code)
+        except KeyError as error:
+            raise UsageError(error.args[0]) from None
+    if len(points) > 1:
+        print(f"{len(points)} points match {args.code!r}:\n")
+    print("\n\n".join(map(point_info, points)))
+    return 0
+
+
+def point_info(point: Point) -> str:
+    """Location, technique and cautions of one point, wrapped for a terminal."""
     wrap = textwrap.TextWrapper(width=88, subsequent_indent="  ")
     lines = [
         point.name,
@@ -202,7 +213,7 @@ def command_info(args: argparse.Namespace) -> int:
         f"Where (WHO 2008): {point.who_location}",
         f"Finding it by touch: {point.hint}",
         f"Used for: {', '.join(point.indications)}",
-        f"How to press: {point.technique.how} ({low}-{high} s)",
+        f"How to press: {point.technique.how} ({point.technique.seconds})",
         *(f"Caution: {c}" for c in point.cautions),
     ]
     if point.pregnancy:
@@ -211,8 +222,7 @@ def command_info(args: argparse.Namespace) -> int:
             if point.pregnancy == "avoid"
             else "Pregnancy: many practitioners avoid this point."
         )
-    print("\n".join(wrap.fill(line) for line in lines))
-    return 0
+    return "\n".join(wrap.fill(line) for line in lines)
 
 
 def command_evaluate_body(args: argparse.Namespace) -> int:

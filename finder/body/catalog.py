@@ -68,6 +68,12 @@ class Technique:
     duration_s: tuple[int, int]
     how: str
 
+    @property
+    def seconds(self) -> str:
+        """The pressing time for a person: "30 s" or "40–60 s"."""
+        low, high = self.duration_s
+        return f"{low} s" if low == high else f"{low}–{high} s"
+
 
 @dataclass(frozen=True)
 class Point:
@@ -145,6 +151,24 @@ class Catalog:
             point
             for point in self.points
             if any(needle in normalise(name) for name in (point.name, *point.aliases))
+        ]
+
+    def find(self, text: str) -> list[Point]:
+        """What a person looking for `text` means (the command line's `info` and the app's
+        library): the one point a code or alias names exactly ("B23"); else the points whose
+        name or alias contains it, then those whose uses mention it ("sciatica"); all points
+        for empty text."""
+        if not normalise(text):
+            return list(self.points)
+        exact = self._by_key.get(normalise(text))
+        if exact is not None:
+            return [exact]
+        found = self.search(text)
+        needle = text.strip().lower()
+        return found + [
+            point
+            for point in self.points
+            if point not in found and any(needle in use.lower() for use in point.indications)
         ]
 
     def routine(self, id_or_concern: str) -> Routine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finder.body.catalog import Catalog, Point, load_catalog
+from finder.body.catalog import Point, load_catalog
 from finder.ui import sentence
 
 SEARCH = "library_search"
@@ -24,7 +24,7 @@ def render_library_page() -> None:
         key=SEARCH,
         placeholder="BL-23, B23, UB23, Shenshu, Kidney Transporter, sciatica…",
     )
-    points = find_points(catalog, text)
+    points = catalog.find(text)
     if not points:
         try:
             catalog.get(text)
@@ -37,24 +37,8 @@ def render_library_page() -> None:
             describe_point(point)
 
 
-def find_points(catalog: Catalog, text: str) -> list[Point]:
-    """Points matching `text` by code or any alias, then by what they are for; all when empty."""
-    if not text.strip():
-        return list(catalog.points)
-    found = catalog.search(text)
-    needle = text.strip().lower()
-    found += [
-        point
-        for point in catalog.points
-        if point not in found and any(needle in use.lower() for use in point.indications)
-    ]
-    return found
-
-
 def describe_point(point: Point) -> None:
     """Names, location, technique and cautions (pregnancy first) of one point."""
-    low, high = point.technique.duration_s
-    seconds = f"{low} s" if low == high else f"{low}–{high} s"
     sides = "both sides" if point.bilateral else "on the midline"
     where = " or ".join(VIEW_WORDS[view] for view in point.views)
     lines = [
@@ -63,7 +47,7 @@ def describe_point(point: Point) -> None:
         f"**Where:** {point.who_location}",
         f"**Find it by touch:** {point.hint}",
         f"**Seen from:** {where}; {sides}",
-        f"**How to press:** {point.technique.how} ({seconds} per side)",
+        f"**How to press:** {point.technique.how} ({point.technique.seconds} per side)",
     ]
     if point.indications:
         lines.append(f"**What it is for:** {'; '.join(point.indications)}")

@@ -372,3 +372,17 @@ def test_invalid_json_names_the_file(tmp_path, real_data):
     (tmp_path / "routines.json").write_text("{", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"^routines\.json: invalid JSON"):
         load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("B23", ["BL-23"]),  # an exact alias names one point
+        ("BL-2", ["BL-21", "BL-23"]),  # else every name containing it, in catalog order
+        ("kidney", ["BL-23", "KI-27"]),
+        ("sciatica", ["GB-30", "BL-40", "BL-62"]),  # then what points are for
+    ],
+)
+def test_find_is_what_a_person_looking_for_text_means(catalog, text, codes):
+    assert [point.code for point in catalog.find(text)] == codes
+    assert len(catalog.find(" ")) == len(catalog.points)

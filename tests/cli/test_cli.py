@@ -109,7 +109,9 @@ def test_unknown_point_and_missing_file_are_usage_errors(tmp_path):
 def test_points_lists_the_catalog():
     run = finder("points")
     assert run.returncode == 0
-    codes = [line.split()[0] for line in run.stdout.splitlines()]
+    header, *rows = run.stdout.splitlines()
+    assert header.split()[:3] == ["Code", "Pinyin", "English"]
+    codes = [line.split()[0] for line in rows]
     assert len(codes) == 24 and "BL-23" in codes and "CV-6" in codes
 
 
@@ -119,6 +121,16 @@ def test_info_accepts_any_alias():
     assert run.stdout.startswith("BL-52") and "How to press" in run.stdout
     run = finder("info", "Shoulder Well")
     assert "GB-21" in run.stdout and "Pregnancy: avoid" in run.stdout
+
+
+def test_info_finds_what_the_apps_library_finds():
+    """One search for both: "kidney" names BL-23 (Kidney Transporter) and KI-27 (Kidney 27);
+    a single time reads "30 s", not "30-30 s"."""
+    run = finder("info", "kidney")
+    assert run.returncode == 0 and run.stdout.startswith("2 points match 'kidney'")
+    assert "BL-23 Shenshu" in run.stdout and "KI-27" in run.stdout
+    run = finder("info", "BL-40")
+    assert "(30 s)" in run.stdout and "30-30" not in run.stdout
 
 
 def test_info_unknown_code_suggests(tmp_path):
