@@ -15,14 +15,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from calibration import DATA_DIR
-from finder.body.landmarks import POSTERIOR_LANDMARKS, SIDES, SPINOUS_LEVELS, Keypoint
+from finder.body.landmarks import (
+    HIPS,
+    POSTERIOR_LANDMARKS,
+    SHOULDERS,
+    SIDE_KEYPOINTS,
+    SIDES,
+    SPINOUS_LEVELS,
+    Keypoint,
+)
 from finder.body.spine import SpineEstimate, chained, independent
-from finder.body.view import Facing, OrientedPose, left_axis, shoulder_normal, up_axis
+from finder.body.view import (
+    Facing,
+    OrientedPose,
+    in_picture,
+    left_axis,
+    shoulder_normal,
+    up_axis,
+)
 
 FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
 # Where each target's regressions measure from: "hips" (the hip-keypoint midpoint), "shoulders"
@@ -40,40 +54,10 @@ ANCHOR_LENGTHS = {
     "shoulders": {"shoulder_width"},
     None: {"trunk", "shoulder_width"},
 }
-SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
-HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
 HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 SPANS = ("c7_to_crest", "biacromial", "bicristal", "c7_above_acromion")
 SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
-
-
-class Limb(NamedTuple):
-    """The keypoints of one side of the body, by the receiver's side."""
-
-    shoulder: Keypoint
-    hip: Keypoint
-    knee: Keypoint
-    ankle: Keypoint
-    foot_index: Keypoint
-
-
-SIDE_KEYPOINTS = {
-    "left": Limb(
-        Keypoint.LEFT_SHOULDER,
-        Keypoint.LEFT_HIP,
-        Keypoint.LEFT_KNEE,
-        Keypoint.LEFT_ANKLE,
-        Keypoint.LEFT_FOOT_INDEX,
-    ),
-    "right": Limb(
-        Keypoint.RIGHT_SHOULDER,
-        Keypoint.RIGHT_HIP,
-        Keypoint.RIGHT_KNEE,
-        Keypoint.RIGHT_ANKLE,
-        Keypoint.RIGHT_FOOT_INDEX,
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -303,14 +287,6 @@ def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
         ears = lm[[Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR], :2].mean(axis=0)
         features["head"] = float((ears - shoulders.mean(axis=0)) @ up)
     return features
-
-
-def in_picture(pose: OrientedPose, xy: np.ndarray, margin_px: float) -> bool:
-    """Whether image position `xy` (px) lies in the picture, widened by `margin_px` each side."""
-    width, height = pose.image_size
-    return bool(
-        -margin_px <= xy[0] <= width + margin_px and -margin_px <= xy[1] <= height + margin_px
-    )
 
 
 def hips_in_view(pose: OrientedPose, limits: Mapping[str, object]) -> bool:

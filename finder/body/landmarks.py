@@ -7,6 +7,7 @@ says `_cun` (proportional body inch, B-cun) or a docstring says body axes.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -63,6 +64,37 @@ LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = (
 )
 
 SIDES = ("left", "right")
+SHOULDERS = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER)
+HIPS = (Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)
+
+
+class Limb(NamedTuple):
+    """The keypoints of one side of the body, by the receiver's side."""
+
+    shoulder: Keypoint
+    hip: Keypoint
+    knee: Keypoint
+    ankle: Keypoint
+    foot_index: Keypoint
+
+
+SIDE_KEYPOINTS = {
+    "left": Limb(
+        Keypoint.LEFT_SHOULDER,
+        Keypoint.LEFT_HIP,
+        Keypoint.LEFT_KNEE,
+        Keypoint.LEFT_ANKLE,
+        Keypoint.LEFT_FOOT_INDEX,
+    ),
+    "right": Limb(
+        Keypoint.RIGHT_SHOULDER,
+        Keypoint.RIGHT_HIP,
+        Keypoint.RIGHT_KNEE,
+        Keypoint.RIGHT_ANKLE,
+        Keypoint.RIGHT_FOOT_INDEX,
+    ),
+}
+
 
 # Anatomical landmarks on the posterior midline, top to bottom (spinous processes then sacrum).
 SPINOUS_LEVELS: tuple[str, ...] = (

@@ -16,17 +16,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from finder.body.anatomy import (
-    HIPS,
-    SHOULDERS,
-    SIDE_KEYPOINTS,
-    hips_in_view,
+from finder.body.anatomy import hips_in_view, load_body_model
+from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
+from finder.body.view import (
+    HEAD,
+    VISIBLE,
+    Facing,
+    OrientedPose,
     in_picture,
-    load_body_model,
-    upper_body_features,
+    left_axis,
+    shoulder_normal,
 )
-from finder.body.landmarks import SIDES, Keypoint
-from finder.body.view import HEAD, VISIBLE, Facing, OrientedPose, left_axis
 
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
 UNRELIABLE = "the pose is unreliable"
@@ -81,7 +81,7 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     if shoulder_width < float(upper["min_shoulder_width_px"]):
         return [TOO_SMALL]
-    _, shoulder_mid, up = upper_body_features(pose)
+    shoulder_mid, up = lm[list(SHOULDERS), :2].mean(axis=0), shoulder_normal(lm)
     head = [k for k in HEAD if pose.visible(k)]
     if not head:
         return [

@@ -49,6 +49,14 @@ class OrientedPose:
         return self.facing_reason == CHOSEN_BY_USER
 
 
+def in_picture(pose: OrientedPose, xy: np.ndarray, margin_px: float) -> bool:
+    """Whether image position `xy` (px) lies in the picture, widened by `margin_px` each side."""
+    width, height = pose.image_size
+    return bool(
+        -margin_px <= xy[0] <= width + margin_px and -margin_px <= xy[1] <= height + margin_px
+    )
+
+
 def up_axis(landmarks: np.ndarray) -> np.ndarray:
     """Unit vector from the hip-keypoint midpoint to the shoulder midpoint (image pixels); when
     the hips are not both seen, `shoulder_normal`.

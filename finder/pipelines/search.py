@@ -30,8 +30,8 @@ import numpy as np
 
 from finder.adapters.imageio import MIN_SIDE_PX
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.landmarks import pose_array
-from finder.body.trust import HIPS, SHOULDERS, check_pose
+from finder.body.landmarks import HIPS, SHOULDERS, pose_array
+from finder.body.trust import check_pose
 from finder.body.view import orient
 
 Box = tuple[int, int, int, int]
