@@ -8,13 +8,15 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 
 from finder.adapters.imageio import INPUT_SUFFIXES, ImageError, read_image
+from finder.adapters.pose import native_logs_silenced
 from finder.body.catalog import Point, load_catalog
 from finder.body.view import VIEW_CHOICES
 from finder.pipelines.hand import locate_hand_points
@@ -24,6 +26,7 @@ from finder.render.overlay import Annotator
 from finder.tools.ansur import DEFAULT_ANSUR_DIR
 from finder.tools.view_report import DEFAULT_PHOTOS
 
+MAX_MESSAGE_CHARS = 300  # an unexpected error's own text, cut to this in its one line
 HAND_VIEW = "hand"  # the back of the hand: MediaPipe Hands instead of BlazePose
 EXIT_BAD_INPUT = 2
 
@@ -60,13 +63,23 @@ def collect_images(inputs: Sequence[str]) -> list[Path]:
 
 
 def output_stems(paths: Sequence[Path]) -> list[str]:
-    """Output names: the file stem, made unique with a counter when two inputs share it."""
-    seen: dict[str, int] = {}
+    """Output names, distinct even on a case-insensitive file system: each input's file stem,
+    kept by its first input; a later input with a stem already taken gets `<stem>_<n>` with the
+    smallest n >= 2 that is no input's stem and not yet given (a.jpg, a.png, a_2.jpg -> a,
+    a_3, a_2). The same inputs in the same order always get the same names."""
+    taken = {path.stem.casefold() for path in paths}
+    given: set[str] = set()
     stems = []
     for path in paths:
-        count = seen.get(path.stem, 0) + 1
-        seen[path.stem] = count
-        stems.append(path.stem if count == 1 else f"{path.stem}_{count}")
+        stem = path.stem
+        if stem.casefold() in given:
+            n = 2
+            while f"{stem}_{n}".casefold() in taken:
+                n += 1
+            stem = f"{stem}_{n}"
+            taken.add(stem.casefold())
+        given.add(stem.casefold())
+        stems.append(stem)
     return stems
 
 
@@ -92,18 +105,25 @@ def annotate_one(
     box: Box | None = None,
     rescue: bool = True,
 ) -> Outcome:
-    """Annotate one photo into `<stem>.png` and `<stem>.json` in `out_dir`."""
+    """Annotate one photo into `<stem>.png` and `<stem>.json` in `out_dir`. Whatever goes
+    wrong with this photo, down to a bug or running out of memory, is its outcome's one-line
+    message: the rest of a batch is still done."""
     try:
         bgr = read_image(source)
         if view == HAND_VIEW:
             result = locate_hand_points(bgr, codes=codes)
         else:
             result = locate_image(bgr, view=view, codes=codes, box=box, rescue=rescue)
-    except (ImageError, BoxError) as error:
+        drawn = Annotator().annotate(bgr, result)
+        del bgr
+        write_outputs(out_dir, stem, drawn, result.to_dict())
+    except (ImageError, BoxError, OutputError) as error:
         return Outcome(source, False, str(error))
-    drawn = Annotator().annotate(bgr, result)
-    cv2.imwrite(str(out_dir / f"{stem}.png"), drawn)
-    (out_dir / f"{stem}.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")
+    except MemoryError:
+        return Outcome(source, False, "not enough memory to process this picture")
+    except Exception as error:  # a bug must cost one photo, not the batch
+        text = " ".join(f"{type(error).__name__}: {error}".split())
+        return Outcome(source, False, f"internal error ({text[:MAX_MESSAGE_CHARS]})")
     if not result.accepted:
         return Outcome(source, False, result.problems[0])
     if not result.points:
@@ -111,8 +131,74 @@ def annotate_one(
     return Outcome(source, True, result.summary(), result.notes)
 
 
+class OutputError(Exception):
+    """A result that cannot be written; `str(err)` is a one-line message."""
+
+
+def write_outputs(out_dir: Path, stem: str, drawn, result: dict) -> None:
+    """`<stem>.png` (the BGR drawing) and `<stem>.json` in `out_dir`, or OutputError."""
+    ok, png = cv2.imencode(".png", drawn)
+    if not ok:
+        raise OutputError("cannot encode the annotated picture as PNG")
+    for name, data in (
+        (f"{stem}.png", png.tobytes()),
+        (f"{stem}.json", (json.dumps(result, indent=1) + "\n").encode()),
+    ):
+        try:
+            (out_dir / name).write_bytes(data)
+        except OSError as error:
+            raise OutputError(
+                f"cannot write {out_dir / name} ({error.strerror or error})"
+            ) from None
+
+
+def output_folder(text: str) -> Path:
+    """`--out`: the folder, created when missing, or UsageError when it cannot hold results."""
+    folder = Path(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--out {text}: is a file, not a folder") from None
+    except OSError as error:
+        raise UsageError(f"--out {text}: cannot create the folder ({error.strerror})") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {text}: cannot write in this folder (permission denied)")
+    return folder
+
+
 def _annotate_job(job: tuple) -> Outcome:
     return annotate_one(*job)
+
+
+WORKER_DIED = (
+    "the worker process stopped while on this picture (out of memory or a crash in the pose model)"
+)
+
+
+def run_jobs(jobs: list[tuple], workers: int, progress: Progress) -> list[Outcome]:
+    """Outcomes of `annotate_one` over `jobs`, in order, in `workers` processes. A job whose
+    worker process dies is run again alone in a fresh process; if that dies too, the job's
+    outcome says so, and the other jobs are done all the same."""
+    outcomes: dict[int, Outcome] = {}
+    retry = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_annotate_job, job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcomes[index] = future.result()
+            except BrokenProcessPool:
+                retry.append(index)
+                continue
+            progress.step(jobs[index][0].name)
+    for index in sorted(retry):
+        with ProcessPoolExecutor(max_workers=1) as alone:
+            try:
+                outcomes[index] = alone.submit(_annotate_job, jobs[index]).result()
+            except BrokenProcessPool:
+                outcomes[index] = Outcome(jobs[index][0], False, WORKER_DIED)
+        progress.step(jobs[index][0].name)
+    return [outcomes[index] for index in range(len(jobs))]
 
 
 class Progress:
@@ -135,35 +221,53 @@ class Progress:
         sys.stderr.flush()
 
 
+MAX_CODE_CHARS = 40
+"""Longest text looked up as a point code or alias; longer text is refused without a search
+and shown cut to this length."""
+
+
+def find_point(text: str) -> Point:
+    """The catalog point named `text` (code or alias), or UsageError saying what is known."""
+    if len(text) > MAX_CODE_CHARS:
+        raise UsageError(
+            f"unknown acupressure point {text[:MAX_CODE_CHARS]!r}... ({len(text)} characters); "
+            "codes look like BL-23 (`finder points` lists them)"
+        )
+    try:
+        return load_catalog().get(text)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+
+
+def parse_points(text: str) -> list[str]:
+    """`--points`: catalog codes from comma-separated codes or aliases, each once, in the order
+    first given; UsageError for an unknown one or an empty list."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise UsageError(f"--points {text!r}: no point codes given (e.g. --points BL-23,GB-21)")
+    try:
+        return list(dict.fromkeys(find_point(name).code for name in names))
+    except UsageError as error:
+        raise UsageError(f"--points: {error}") from None
+
+
 def command_annotate(args: argparse.Namespace) -> int:
-    codes = None
-    if args.points:
-        catalog = load_catalog()
-        try:
-            codes = [
-                catalog.get(code.strip()).code for code in args.points.split(",") if code.strip()
-            ]
-        except KeyError as error:
-            raise UsageError(f"--points: {error.args[0]}") from None
+    codes = None if args.points is None else parse_points(args.points)
     paths = collect_images(args.inputs)
-    out_dir = Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(args.out)
     jobs = [
         (p, s, out_dir, args.view, codes, args.box, args.rescue)
         for p, s in zip(paths, output_stems(paths), strict=True)
     ]
     workers = min(args.jobs or os.cpu_count() or 1, len(jobs))
     progress = Progress(len(jobs))
-    outcomes = []
     if workers <= 1:
+        outcomes = []
         for job in jobs:
             outcomes.append(_annotate_job(job))
             progress.step(job[0].name)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_annotate_job, jobs):
-                outcomes.append(outcome)
-                progress.step(outcome.source.name)
+        outcomes = run_jobs(jobs, workers, progress)
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
         print(f"finder: {outcome.source}: {outcome.message}", file=sys.stderr)
@@ -190,13 +294,7 @@ def command_points(args: argparse.Namespace) -> int:
 
 
 def command_info(args: argparse.Namespace) -> int:
-    catalog = load_catalog()
-    points = catalog.find(args.code)
-    if not points:
-        try:
-            catalog.get(args.code)
-        except KeyError as error:
-            raise UsageError(error.args[0]) from None
+    points = load_catalog().find(args.code) or [find_point(args.code)]
     if len(points) > 1:
         print(f"{len(points)} points match {args.code!r}:\n")
     print("\n\n".join(map(point_info, points)))
@@ -398,7 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with native_logs_silenced():  # stderr: the finder's own lines only
+            return args.run(args)
     except UsageError as error:
         print(f"finder: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

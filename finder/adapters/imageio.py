@@ -8,20 +8,35 @@ path, so a caller that knows it prefixes it.
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
+import stat
 import warnings
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, TiffImagePlugin
+from PIL import Image, TiffImagePlugin
 
 MAX_PIXELS = 100_000_000
 """Largest accepted image, in pixels (width x height), checked from the header before decoding."""
 
 MIN_SIDE_PX = 32
 """Smallest accepted width and height, in pixels."""
+
+MAX_ASPECT_RATIO = 20
+"""Longest accepted long side, as a multiple of the short side: a strip narrower than this
+cannot show a back, and padding it for the pose search would cost memory for nothing."""
+
+WORKING_MAX_SIDE_PX = 4096
+"""Long side, in pixels, of the picture every later step works on: a larger photo is scaled
+down while it is decoded, before any pipeline work, so the pose search's copies stay within
+memory. 6000 px keeps a 24-megapixel camera's 6000 x 4000 photo as it is; the pose model itself
+sees at most 1280 px (finder.adapters.pose)."""
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest photo file read, in bytes; read with this cap, so a device file cannot fill memory."""
 
 DARK_BRIGHTEST_LUMA = 40
 """A picture is too dark to find a person in when even its brightest 1 % of pixels stay below
@@ -70,7 +85,9 @@ def decode_image(data: bytes) -> np.ndarray:
 
     Transparent areas are composited onto white; animated images give their first frame;
     16/32-bit and float greyscale are stretched from their actual value range to 0..255.
-    Raises ImageError for empty, non-image, corrupt, too small or too large input.
+    A picture whose long side exceeds WORKING_MAX_SIDE_PX comes out scaled down to it (its
+    pixel coordinates are the scaled picture's). Raises ImageError for empty, non-image,
+    corrupt, too small, too large or too long and narrow input.
     """
     if not data:
         raise ImageError("empty file (0 bytes)")
@@ -92,9 +109,10 @@ def decode_image(data: bytes) -> np.ndarray:
             fmt = _FORMAT_NAMES.get(img.format, img.format)
             _check_size(*img.size)
             try:
+                orientation = img.getexif().get(_ORIENTATION_TAG, 1)
+                img.draft(img.mode, working_size(*img.size))  # JPEG: decode at 1/2 .. 1/8
                 img.load()
-                ImageOps.exif_transpose(img, in_place=True)
-                return _pil_to_bgr(img)
+                return _pil_to_bgr(_upright(_toworking_size(img), orientation))
             except MemoryError:
                 raise
             except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, ...
@@ -123,19 +141,58 @@ def too_dark(bgr: np.ndarray) -> bool:
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a photo file and decode it like `decode_image` (H x W x 3 uint8 BGR)."""
-    if os.path.isdir(path):
-        raise ImageError("is a directory, not an image file")
+    """Read a photo file and decode it like `decode_image` (H x W x 3 uint8 BGR).
+
+    Only a regular file (or a link to one) of at most MAX_FILE_BYTES is read: a folder, a
+    device (/dev/zero), a FIFO or a socket is refused at once, without reading from it."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_regular_file(path, MAX_FILE_BYTES)
     except FileNotFoundError as exc:
         raise ImageError("file not found") from exc
     except PermissionError as exc:
         raise ImageError("permission denied (cannot read the file)") from exc
+    except IsADirectoryError as exc:
+        raise ImageError("is a directory, not an image file") from exc
     except OSError as exc:
         raise ImageError(f"cannot read the file ({exc.strerror or exc})") from exc
     return decode_image(data)
+
+
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`. Opened without blocking (a FIFO
+    does not wait for a writer) and checked on the open file, so a swap in between cannot
+    slip a device in. Raises OSError: IsADirectoryError for a folder, OSError with strerror
+    "not a regular file (...)" or "file too large (...)" otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file (a {_file_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise OSError(
+                errno.EFBIG,
+                f"file too large ({_size(info.st_size)}; the limit is {_size(max_bytes)})",
+            )
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:  # it grew while being read
+        raise OSError(errno.EFBIG, f"file too large (over {_size(max_bytes)})")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISCHR, "device"),
+        (stat.S_ISBLK, "disk device"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:.0f} MB"
 
 
 def downscale_for_inference(bgr: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:
@@ -165,6 +222,42 @@ def _megapixels(pixels: int) -> str:
     return f"{math.ceil(pixels / 1e5) / 10:g}"
 
 
+_ORIENTATION_TAG = 0x0112
+
+# The transpose that makes a picture upright, by EXIF orientation (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def working_size(width: int, height: int) -> tuple[int, int]:
+    """(width, height) in pixels of the picture the finder works on for a photo of that size:
+    the same, or scaled down so the long side is WORKING_MAX_SIDE_PX."""
+    long_side = max(width, height)
+    if long_side <= WORKING_MAX_SIDE_PX:
+        return width, height
+    scale = WORKING_MAX_SIDE_PX / long_side
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _toworking_size(img: Image.Image) -> Image.Image:
+    """A decoded picture scaled down (box filter) to `_working_size`, in its own mode; Pillow
+    scales paletted and 1-bit pictures by nearest neighbour."""
+    size = working_size(*img.size)
+    return img if size == img.size else img.resize(size, Image.Resampling.BOX, reducing_gap=1.0)
+
+
+def _upright(img: Image.Image, orientation: object) -> Image.Image:
+    method = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return img if method is None else img.transpose(method)
+
+
 def _check_size(width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
         raise ImageError(
@@ -174,6 +267,11 @@ def _check_size(width: int, height: int) -> None:
     if min(width, height) < MIN_SIDE_PX:
         raise ImageError(
             f"image too small ({width}x{height} px); need at least {MIN_SIDE_PX}x{MIN_SIDE_PX}"
+        )
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ImageError(
+            f"image too long and narrow ({width}x{height} px); the long side may be at most "
+            f"{MAX_ASPECT_RATIO} times the short one"
         )
 
 
@@ -229,6 +327,7 @@ def _decode_tiff_with_opencv(data: bytes) -> np.ndarray:
         arr = _stretch_to_uint8(arr if arr.ndim == 2 else arr[:, :, :3])
     if arr.ndim == 3 and arr.shape[2] < 3:
         arr = arr[:, :, 0]
+    arr, _ = downscale_for_inference(arr, WORKING_MAX_SIDE_PX)
     if arr.ndim == 2:
         return cv2.cvtColor(arr, cv2.COLOR_GRAY2BGR)
     return np.ascontiguousarray(arr[:, :, :3])

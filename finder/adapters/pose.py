@@ -10,6 +10,13 @@ same pixels), and the owner's side with MediaPipe's score for it.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import os
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 
 import cv2
@@ -28,6 +35,52 @@ class PoseMode(str, Enum):
 
     STILL = "still"
     TRACKING = "tracking"
+
+
+def _solution(name: str) -> types.ModuleType:
+    """The MediaPipe solution module `mediapipe.python.solutions.<name>` ("pose", "hands").
+
+    Imported without running the `__init__` of `mediapipe` and `mediapipe.python.solutions`,
+    which import every solution and task: drawing_utils brings matplotlib (about a second, and
+    it writes ~/.cache/matplotlib and ~/.config/matplotlib and runs fc-list), the audio tasks
+    bring sounddevice (which runs ldconfig and gcc looking for PortAudio). The finder uses none
+    of them. When mediapipe was already imported in full, that import is used."""
+    for package in ("mediapipe", "mediapipe.python.solutions"):
+        if package not in sys.modules:
+            spec = importlib.util.find_spec(package)
+            bare = types.ModuleType(package)
+            bare.__path__ = list(spec.submodule_search_locations)
+            sys.modules[package] = bare
+    return importlib.import_module(f"mediapipe.python.solutions.{name}")
+
+
+@contextmanager
+def native_logs_silenced() -> Iterator[None]:
+    """Send what native code writes to standard error (TensorFlow Lite's "Created TensorFlow
+    Lite XNNPACK delegate", absl's W0000 warnings: MediaPipe's C++ logs, which no environment
+    variable turns off in 0.10.21) to the null device, while Python's `sys.stderr` still
+    reaches the real standard error. For a process's whole run (the command line); worker
+    processes forked inside inherit it."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        python_writes_to_fd_2 = sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # already captured or replaced
+        python_writes_to_fd_2 = False
+    python_stderr = sys.stderr
+    if python_writes_to_fd_2:
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, errors="backslashreplace")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        yield
+    finally:
+        if python_writes_to_fd_2:
+            sys.stderr.close()
+            sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class _Model:
@@ -63,9 +116,7 @@ class PoseEstimator(_Model):
         self, mode: PoseMode | str = PoseMode.STILL, max_side_px: int = INFERENCE_MAX_SIDE_PX
     ):
         super().__init__(mode, max_side_px)
-        import mediapipe as mp  # deferred: importing mediapipe costs about a second
-
-        self._solution = mp.solutions.pose.Pose(
+        self._solution = _solution("pose").Pose(
             static_image_mode=self.mode is PoseMode.STILL,
             model_complexity=1,
             smooth_landmarks=self.mode is PoseMode.TRACKING,
@@ -106,9 +157,7 @@ class HandEstimator(_Model):
         max_hands: int = 2,
     ):
         super().__init__(mode, max_side_px)
-        import mediapipe as mp  # deferred: importing mediapipe costs about a second
-
-        self._solution = mp.solutions.hands.Hands(
+        self._solution = _solution("hands").Hands(
             static_image_mode=self.mode is PoseMode.STILL,
             max_num_hands=max_hands,
             model_complexity=1,

@@ -486,7 +486,7 @@ def test_read_image_os_errors(
     def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(imageio, "open", refuse, raising=False)  # shadows the builtin there only
+    monkeypatch.setattr(imageio.os, "open", refuse)
     with pytest.raises(ImageError, match=re.escape(fragment)):
         read_image(tmp_path / "photo.jpg")
 
