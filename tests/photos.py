@@ -34,6 +34,6 @@ class CountingEstimator(PoseEstimator):
         super().__init__("still")
         self.passes = 0
 
-    def detect(self, rgb):
+    def detect_pose(self, rgb):
         self.passes += 1
-        return super().detect(rgb)
+        return super().detect_pose(rgb)

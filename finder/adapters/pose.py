@@ -1,7 +1,8 @@
 """BlazePose and MediaPipe Hands: the only module that imports mediapipe.
 
-Pose: RGB image in, a (33, 4) array out: x, y in the original image's pixels, z (BlazePose's
-relative depth, hip-centred, same scale as x in normalised units), visibility in [0, 1].
+Pose: RGB image in, a `finder.body.pose.Pose` out (`from_mediapipe`): x, y in the original
+image's pixels, z (BlazePose's relative depth, hip-centred, same scale as x in normalised units),
+visibility in [0, 1].
 
 Hands: RGB image in, one `finder.body.hand_landmarks.DetectedHand` per hand found: 21 landmarks
 with x, y in the original image's pixels and z (depth relative to the wrist, converted to the
@@ -24,6 +25,7 @@ import numpy as np
 
 from finder.adapters.imageio import downscale_for_inference
 from finder.body.hand_landmarks import OTHER_SIDE, DetectedHand
+from finder.body.pose import Detector, Pose
 
 INFERENCE_MAX_SIDE_PX = 1280
 
@@ -83,6 +85,15 @@ def native_logs_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def from_mediapipe(landmarks, width: int, height: int) -> Pose:
+    """A Pose from MediaPipe's `pose_landmarks.landmark` (33, normalised x, y) on a picture of
+    `width` x `height` pixels; visibility clipped to [0, 1] (MediaPipe's sigmoid can round past
+    it)."""
+    array = np.array([(p.x * width, p.y * height, p.z, p.visibility) for p in landmarks], float)
+    array[:, 3] = np.clip(array[:, 3], 0.0, 1.0)
+    return Pose(array, Detector.BLAZEPOSE)
+
+
 class _Model:
     """A MediaPipe solution built once and reused (see `PoseMode`; "still" or "tracking" are
     accepted too). Not thread-safe: one per session."""
@@ -123,20 +134,18 @@ class PoseEstimator(_Model):
             enable_segmentation=False,
         )
 
-    def detect(self, rgb: np.ndarray) -> np.ndarray | None:
-        """Landmarks of the most prominent person in an RGB uint8 image, or None."""
+    def detect_pose(self, rgb: np.ndarray) -> Pose | None:
+        """The most prominent person in an RGB uint8 image, or None."""
         height, width = rgb.shape[:2]
         result = self._process(rgb)
         if result.pose_landmarks is None:
             return None
-        landmarks = np.array(
-            [
-                (p.x * width, p.y * height, p.z, p.visibility)
-                for p in result.pose_landmarks.landmark
-            ],
-            dtype=float,
-        )
-        return landmarks
+        return from_mediapipe(result.pose_landmarks.landmark, width, height)
+
+    def detect(self, rgb: np.ndarray) -> np.ndarray | None:
+        """`detect_pose` as a (33, 4) array (x, y px, z, visibility), or None."""
+        pose = self.detect_pose(rgb)
+        return None if pose is None else pose.landmarks
 
 
 class HandEstimator(_Model):

@@ -12,12 +12,13 @@ Limits and their sources: `body_model.json` "plausibility".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from finder.body.anatomy import hips_in_view, load_body_model
 from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
+from finder.body.pose import Pose
 from finder.body.view import (
     HEAD,
     VISIBLE,
@@ -25,12 +26,34 @@ from finder.body.view import (
     OrientedPose,
     in_picture,
     left_axis,
+    orient,
     shoulder_normal,
 )
 
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
 UNRELIABLE = "the pose is unreliable"
 TOO_SMALL = "the person is too small in the picture: come closer or crop the photo"
+
+
+@dataclass(frozen=True)
+class CheckedPose:
+    """A pose oriented (facing, receiver's own sides) and marked in frame (`in_frame`), with the
+    reasons it cannot be trusted (empty: plausible). Made once per photo by `check`; every later
+    stage takes it as it is."""
+
+    pose: OrientedPose
+    problems: tuple[str, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+def check(pose: Pose, image_size: tuple[int, int], view: str = "auto") -> CheckedPose:
+    """Orient `pose` (image px of a `image_size` = (width, height) picture) with `view` ("auto",
+    "back" or "front"), mark keypoints beyond the frame unseen, and check it."""
+    oriented = in_frame(orient(pose.landmarks, image_size, view))
+    return CheckedPose(oriented, tuple(check_pose(oriented)))
 
 
 def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:

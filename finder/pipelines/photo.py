@@ -15,12 +15,14 @@ from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.anatomy import Anatomy, build_anatomy, load_body_model, pose_prior
 from finder.body.catalog import Point, load_catalog
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
+from finder.body.landmarks import pose_array
 from finder.body.points import locate_points, point_sides
+from finder.body.pose import Pose, as_pose
 from finder.body.result import FinderResult, Omission
-from finder.body.trust import check_pose, in_frame
-from finder.body.view import Facing, OrientedPose, orient
+from finder.body.trust import CheckedPose, check
+from finder.body.view import Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
-from finder.pipelines.search import Box, FoundPose, find_pose, plausible
+from finder.pipelines.search import Box, FoundPose, find_pose
 
 NO_PERSON = (
     "no person found in the picture: take the photo from behind, close enough that the body "
@@ -44,29 +46,62 @@ def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
 
 
 def locate_landmarks(
-    landmarks: np.ndarray | None,
+    landmarks: np.ndarray | Pose | None,
     image_size: tuple[int, int],
     view: str = "auto",
     codes: Iterable[str] | None = None,
     taps: Taps | None = None,
     profile: Profile | None = None,
 ) -> FinderResult:
-    """Points from BlazePose landmarks: (33, 4) x, y in pixels, z, visibility (None: nobody
-    found); image_size = (width, height) in pixels. `taps` (image px) and a saved `profile`
-    (body coordinates) fit the body model to what a partner placed; taps win where both say."""
-    points = select_points(codes)
+    """Points from BlazePose landmarks: a Pose or a (33, 4) array of x, y in pixels, z,
+    visibility (clipped to [0, 1]); None when nobody was found; image_size = (width, height) in
+    pixels. `taps` (image px) and a saved `profile` (body coordinates) fit the body model to what
+    a partner placed; taps win where both say. Numbers that are not finite give a rejected
+    result; an array of another shape raises ValueError."""
     width, height = int(image_size[0]), int(image_size[1])
     if landmarks is None:
+        return locate_checked(None, (width, height), codes, taps, profile)
+    if not isinstance(landmarks, Pose):
+        landmarks = pose_array(landmarks).copy()
+        if not np.all(np.isfinite(landmarks)):
+            return locate_checked(None, (width, height), codes, taps, profile, INVALID_NUMBERS)
+        landmarks[:, 3] = np.clip(landmarks[:, 3], 0.0, 1.0)
+    checked = check(as_pose(landmarks), (width, height), view)
+    return locate_checked(checked, (width, height), codes, taps, profile)
+
+
+INVALID_NUMBERS = "the pose estimate contains invalid numbers"
+
+
+def locate_checked(
+    checked: CheckedPose | None,
+    image_size: tuple[int, int],
+    codes: Iterable[str] | None = None,
+    taps: Taps | None = None,
+    profile: Profile | None = None,
+    no_person: str = NO_PERSON,
+) -> FinderResult:
+    """Points from a pose checked once (`finder.body.trust.check`; None: nobody found, refused
+    with `no_person`), `taps` and `profile` as in `locate_landmarks`; image_size = (width,
+    height) px."""
+    width, height = int(image_size[0]), int(image_size[1])
+    points = select_points(codes)
+    if checked is None:
         if taps is not None:
             return locate_taps(taps, (width, height), codes)
-        return no_person_result(width, height, codes)
-    pose = in_frame(orient(landmarks, (width, height), view))
-    problems = check_pose(pose)
-    if problems:
+        return no_person_result(width, height, codes, no_person)
+    pose = checked.pose
+    if checked.problems:
         if taps is not None:
             return locate_taps(taps, (width, height), codes)
         return _rejected(
-            width, height, points, problems, pose.facing.value, pose.facing_reason, pose.landmarks
+            width,
+            height,
+            points,
+            list(checked.problems),
+            pose.facing.value,
+            pose.facing_reason,
+            pose.landmarks,
         )
     notes: tuple[str, ...] = ()
     if taps is not None and taps.image_xy:
@@ -216,11 +251,10 @@ def locate_image(
     (finder.pipelines.search). Raises finder.pipelines.search.BoxError for an unusable box.
     With a still-mode estimator and no box, a second person in view adds a note to the result."""
     bgr = check_bgr(image) if isinstance(image, np.ndarray) else read_image(Path(image))
-    estimator = estimator or shared_still_estimator()
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    found = find_pose(rgb, estimator, view, box, rescue)
-    remarks = photo_remarks(bgr, found, view, estimator if box is None else None)
-    return locate_found(found, (bgr.shape[1], bgr.shape[0]), view, codes, taps, profile, remarks)
+    search = search_photo(bgr, estimator or shared_still_estimator(), view, box, rescue)
+    return locate_found(
+        search.found, (bgr.shape[1], bgr.shape[0]), codes, taps, profile, search.remarks
+    )
 
 
 @dataclass(frozen=True)
@@ -232,16 +266,40 @@ class PhotoRemarks:
     another_person: bool = False
 
 
+@dataclass(frozen=True)
+class PhotoSearch:
+    """The slow part of a photo, done once: the receiver's pose (searched, oriented, checked)
+    and the photo's remarks. Placing points from it (`locate_found`) takes milliseconds."""
+
+    found: FoundPose
+    remarks: PhotoRemarks
+
+
+def search_photo(
+    bgr: np.ndarray,
+    estimator: PoseEstimator,
+    view: str = "auto",
+    box: Box | None = None,
+    rescue: bool = True,
+) -> PhotoSearch:
+    """The receiver's pose on a BGR uint8 photo, inside `box` (x, y, w, h image px) when given,
+    with copies tried when the upright picture fails (`rescue`), and the photo's remarks (another
+    person is looked for only without a box). The one photo search of the API, the command
+    line and the app. Raises BoxError for an unusable box."""
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    found = find_pose(rgb, estimator, view, box, rescue)
+    return PhotoSearch(found, photo_remarks(bgr, found, estimator if box is None else None))
+
+
 def photo_remarks(
-    bgr: np.ndarray, found: FoundPose, view: str, crowd_estimator: PoseEstimator | None
+    bgr: np.ndarray, found: FoundPose, crowd_estimator: PoseEstimator | None
 ) -> PhotoRemarks:
     """Remarks on a BGR photo and its pose search; another person is looked for (with the
-    still-mode `crowd_estimator`, when given) only around a plausible pose."""
+    still-mode `crowd_estimator`, when given) only around an accepted pose."""
     crowded = (
         crowd_estimator is not None
         and crowd_estimator.mode is PoseMode.STILL
-        and found.landmarks is not None
-        and plausible(found.landmarks, (bgr.shape[1], bgr.shape[0]), view)
+        and found.accepted
         and another_person(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), found.landmarks, crowd_estimator)
     )
     return PhotoRemarks(too_dark(bgr), crowded)
@@ -250,15 +308,14 @@ def photo_remarks(
 def locate_found(
     found: FoundPose,
     image_size: tuple[int, int],
-    view: str = "auto",
     codes: Iterable[str] | None = None,
     taps: Taps | None = None,
     profile: Profile | None = None,
     remarks: PhotoRemarks = PhotoRemarks(),
 ) -> FinderResult:
-    """Points from a pose search (landmarks in original pixels, or nobody found), marked with
+    """Points from a pose search (checked pose in original pixels, or nobody found), marked with
     the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
-    result = locate_landmarks(found.landmarks, image_size, view, codes, taps, profile)
+    result = locate_checked(found.checked, image_size, codes, taps, profile)
     return with_remarks(replace(result, pose_source=found.source), remarks, codes)
 
 

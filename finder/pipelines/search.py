@@ -5,8 +5,8 @@ the picture, massage photos cut the head or the legs, and a therapist in view dr
 away. When the upright pass finds no plausible body, the same photo is shown again as
 *attempts*: the receiver box cut out (when the partner drew one), a border added on every side
 (so a body cut by the frame looks whole), and the picture turned by quarter turns. Each
-attempt's keypoints are mapped back exactly into the original photo, oriented and checked with
-`finder.body.trust.check_pose`.
+attempt's pose is mapped back exactly into the original photo, oriented and checked once with
+`finder.body.trust.check`; the checked pose is what the later stages use.
 
 Coordinate frames (all continuous pixel coordinates: pixel (col, row) covers [col, col + 1) x
 [row, row + 1), x to the right, y downward, as BlazePose reports them):
@@ -30,9 +30,9 @@ import numpy as np
 
 from finder.adapters.imageio import MIN_SIDE_PX
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.landmarks import HIPS, SHOULDERS, pose_array
-from finder.body.trust import check_pose
-from finder.body.view import orient
+from finder.body.landmarks import HIPS, SHOULDERS
+from finder.body.pose import Pose
+from finder.body.trust import CheckedPose, check
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -95,17 +95,25 @@ class Attempt:
 
 @dataclass(frozen=True)
 class FoundPose:
-    """The pose to use: BlazePose landmarks (33, 4) with x, y in ORIGINAL image pixels, z as
-    BlazePose gives it (relative depth; only its order is used), visibility in [0, 1]; None when
-    no attempt found anybody. `attempt` produced them; `passes` is how many times the estimator
-    ran; `plausible` how many of the other attempts gave a pose that passed `check_pose`;
+    """The pose to use, in ORIGINAL image pixels, oriented and checked once (`checked`); None
+    when no attempt found anybody. `attempt` produced it; `passes` is how many times the
+    estimator ran; `plausible` how many of the other attempts gave a pose that passed the checks;
     `support` how many of those found the same body as the one returned (0 when unchecked)."""
 
-    landmarks: np.ndarray | None
+    checked: CheckedPose | None
     attempt: Attempt
     passes: int
     plausible: int = 0
     support: int = 0
+
+    @property
+    def landmarks(self) -> np.ndarray | None:
+        """The oriented landmarks (33, 4; x, y original px), or None."""
+        return None if self.checked is None else self.checked.pose.landmarks
+
+    @property
+    def accepted(self) -> bool:
+        return self.checked is not None and self.checked.accepted
 
     @property
     def source(self) -> str:
@@ -183,16 +191,12 @@ def render(image: np.ndarray, attempt: Attempt) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-def detect_in_original(
-    rgb: np.ndarray, attempt: Attempt, estimator: PoseEstimator
-) -> np.ndarray | None:
-    """One pose pass on the attempt's picture; landmarks (33, 4) in original pixels, or None."""
-    landmarks = estimator.detect(render(rgb, attempt))
-    if landmarks is None:
+def detect_in_original(rgb: np.ndarray, attempt: Attempt, estimator: PoseEstimator) -> Pose | None:
+    """One pose pass on the attempt's picture; the pose in original pixels, or None."""
+    pose = estimator.detect_pose(render(rgb, attempt))
+    if pose is None:
         return None
-    mapped = pose_array(landmarks).copy()
-    mapped[:, :2] = to_original(mapped[:, :2], attempt, (rgb.shape[1], rgb.shape[0]))
-    return mapped
+    return pose.mapped(to_original(pose.landmarks[:, :2], attempt, (rgb.shape[1], rgb.shape[0])))
 
 
 def same_body(a: np.ndarray, b: np.ndarray) -> bool:
@@ -222,39 +226,39 @@ def find_pose(
 ) -> FoundPose:
     """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3).
 
-    The upright attempt (of the box, when given) runs first and is used as soon as `check_pose`
-    accepts it. Otherwise, with `rescue`, every other attempt runs; a pose accepted by
-    `check_pose` (oriented with `view`) and found again by at least MIN_SUPPORT other accepted
+    The upright attempt (of the box, when given) runs first and is used as soon as it passes the
+    checks (`finder.body.trust.check`, oriented with `view`). Otherwise, with `rescue`, every
+    other attempt runs; a checked pose found again by at least MIN_SUPPORT other accepted
     attempts wins, the one with most support first, then the highest shoulder and hip
     visibility. When none qualifies, the upright attempt's pose (or None) is returned, so its
     problems are the ones reported. Raises BoxError for an unusable box. The attempts are
-    unrelated pictures, so rescue needs a "still" estimator (video stays on the upright pass)."""
+    unrelated pictures, so rescue needs a still-mode estimator (video stays on the upright
+    pass)."""
     if rescue and estimator.mode is not PoseMode.STILL:
         raise ValueError(f"rescue needs a 'still' pose estimator, not {estimator.mode.value!r}")
     image_size = (rgb.shape[1], rgb.shape[0])
     if box is not None:
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
-    upright = detect_in_original(rgb, first, estimator)
-    if not rescue or (upright is not None and plausible(upright, image_size, view)):
+    upright = _checked(detect_in_original(rgb, first, estimator), image_size, view)
+    if not rescue or (upright is not None and upright.accepted):
         return FoundPose(upright, first, passes=1)
     accepted = []
     for attempt in others:
-        landmarks = detect_in_original(rgb, attempt, estimator)
-        if landmarks is not None and plausible(landmarks, image_size, view):
-            accepted.append((attempt, landmarks))
+        checked = _checked(detect_in_original(rgb, attempt, estimator), image_size, view)
+        if checked is not None and checked.accepted:
+            accepted.append((attempt, checked))
     passes = 1 + len(others)
 
-    def support(landmarks: np.ndarray) -> int:
-        return sum(same_body(landmarks, other) for _, other in accepted) - 1
+    def support(checked: CheckedPose) -> int:
+        return sum(same_body(checked.pose.landmarks, o.pose.landmarks) for _, o in accepted) - 1
 
-    scored = [(support(lm), trunk_visibility(lm), attempt, lm) for attempt, lm in accepted]
+    scored = [(support(c), trunk_visibility(c.pose.landmarks), a, c) for a, c in accepted]
     best = max(scored, key=lambda entry: entry[:2], default=None)  # ties: the earlier attempt
     if best is not None and best[0] >= MIN_SUPPORT:
         return FoundPose(best[3], best[2], passes, len(accepted), best[0])
     return FoundPose(upright, first, passes, len(accepted))
 
 
-def plausible(landmarks: np.ndarray, image_size: tuple[int, int], view: str) -> bool:
-    """Whether `check_pose` accepts landmarks (33, 4; original pixels) oriented with `view`."""
-    return not check_pose(orient(landmarks, image_size, view))
+def _checked(pose: Pose | None, image_size: tuple[int, int], view: str) -> CheckedPose | None:
+    return None if pose is None else check(pose, image_size, view)

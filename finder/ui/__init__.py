@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-import cv2
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -24,8 +23,8 @@ from finder.adapters.imageio import ImageError, decode_image
 from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.fit import Profile, Taps
 from finder.body.result import FinderResult
-from finder.pipelines.photo import PhotoRemarks, locate_found, photo_remarks
-from finder.pipelines.search import Box, FoundPose, find_pose
+from finder.pipelines.photo import PhotoSearch, locate_found, search_photo
+from finder.pipelines.search import Box
 from finder.samples import SAMPLES_DIR
 
 log = logging.getLogger(__name__)
@@ -195,16 +194,14 @@ def estimator() -> PoseEstimator:
     return state[_ESTIMATOR]
 
 
-def detect(photo: Photo, view: str, box: Box | None = None) -> tuple[FoundPose, PhotoRemarks]:
+def detect(photo: Photo, view: str, box: Box | None = None) -> PhotoSearch:
     """The receiver's pose on `photo` (landmarks in image px, or None), inside `box` when
     given, with turned and padded copies tried when the upright picture fails: found once per
     session, photo, view and box (the slow step; placing points takes milliseconds)."""
 
-    def search() -> tuple[FoundPose, PhotoRemarks]:
-        rgb = cv2.cvtColor(photo.bgr, cv2.COLOR_BGR2RGB)
+    def search() -> PhotoSearch:
         with st.spinner("Looking for the body…"):
-            found = find_pose(rgb, estimator(), view, box)
-            return found, photo_remarks(photo.bgr, found, view, None if box else estimator())
+            return search_photo(photo.bgr, estimator(), view, box)
 
     return remember(st.session_state.setdefault(_DETECTIONS, {}), (photo.key, view, box), search)
 
@@ -220,5 +217,5 @@ def analyse(
     the partner's `taps` and saved `profile`, the pose searched inside `box`, when given."""
     view = view or st.session_state.get(VIEW, "auto")
     height, width = photo.bgr.shape[:2]
-    found, remarks = detect(photo, view, box)
-    return locate_found(found, (width, height), view, None, taps, profile, remarks)
+    search = detect(photo, view, box)
+    return locate_found(search.found, (width, height), None, taps, profile, search.remarks)
