@@ -192,7 +192,7 @@ def _file_kind(mode: int) -> str:
 
 
 def _size(n_bytes: int) -> str:
-    return f"{n_bytes / 2**20:.0f} MB"
+    return f"{n_bytes / 2**20:.0f} MB" if n_bytes >= 2**20 else f"{n_bytes / 2**10:.0f} kB"
 
 
 def downscale_for_inference(bgr: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:

@@ -4,26 +4,34 @@ Where: `$FINDER_DATA_DIR/profiles`, else the user's data directory (`$XDG_DATA_H
 `~/.local/share` on Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on Windows)
 under `acupressure-finder/profiles`. A profile holds taps in body coordinates (cun, see
 `finder.body.fit.Profile`), never a photo. A damaged or unknown-format file is reported and never
-overwritten; writes are atomic.
+overwritten. Saves from several processes at once are safe: each writes its own temporary file
+in the folder and moves it into place in one step (readers see the old file or the new one,
+never half of one); a new name is claimed with a hard link, which fails when another save got
+there first, so no save that was told it succeeded is silently overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from finder.adapters.imageio import read_regular_file
 from finder.body.fit import TAPPABLE, FitError, Profile, Taps
 
 FORMAT = "acupressure-finder profile"
 VERSION = 1
 APP_DIR = "acupressure-finder"
 NAME_PATTERN = re.compile(r"^[\w][\w '\-.]{0,39}$")
+MAX_FILE_BYTES = 64 * 1024
+"""Largest profile file read, in bytes (a profile of every tappable landmark is about 2 kB)."""
 FRAME_NOTE = (
     "taps in B-cun from the L4 midline point estimated before any tap: up toward the head, "
     "left toward the receiver's left"
@@ -114,9 +122,25 @@ def from_json(raw: object, source: str) -> Profile:
         if not taps or not all(math.isfinite(v) for uv in taps.values() for v in uv):
             raise ValueError("no finite taps")
         Taps(dict(taps), profile.stature_cm)  # the same checks as fresh taps
-    except (KeyError, TypeError, ValueError, AttributeError, FitError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, FitError) as error:
         raise ProfileError(f"{source} is incomplete or damaged ({error})") from error
     return profile
+
+
+def profile_text(profile: Profile, saved: datetime) -> str:
+    """The file content for `profile`, or ProfileError when it could not be read back (a tap
+    or stature that is not a finite number, a stature out of range, ...)."""
+    try:
+        text = json.dumps(to_json(profile, saved), indent=2, allow_nan=False) + "\n"
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ProfileError(
+            f"cannot save {profile.name!r}: taps and stature must be finite numbers ({error})"
+        ) from None
+    try:
+        from_json(json.loads(text), "the profile")
+    except ProfileError as error:
+        raise ProfileError(f"cannot save {profile.name!r}: {error}") from None
+    return text
 
 
 class ProfileStore:
@@ -129,23 +153,34 @@ class ProfileStore:
         return self.directory / f"{file_stem(name)}.json"
 
     def read(self, path: Path) -> StoredProfile:
-        """The profile in `path`, or the reason it cannot be used."""
+        """The profile in `path`, or the reason it cannot be used (whatever the file holds:
+        JSON nested 100,000 deep, a number of 5,000 digits, a FIFO, ...)."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8")
+            raw = json.loads(text)
             return StoredProfile(path, from_json(raw, f"profile file {path.name}"))
-        except json.JSONDecodeError:
-            return StoredProfile(path, None, f"profile file {path.name} is damaged (not JSON)")
-        except (OSError, UnicodeDecodeError) as error:
-            return StoredProfile(path, None, f"profile file {path.name} cannot be read ({error})")
         except ProfileError as error:
             return StoredProfile(path, None, str(error))
+        except json.JSONDecodeError:
+            return StoredProfile(path, None, f"profile file {path.name} is damaged (not JSON)")
+        except (ValueError, RecursionError) as error:  # over-long numbers, over-deep nesting
+            problem = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+            return StoredProfile(path, None, f"profile file {path.name} is damaged ({problem})")
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return StoredProfile(path, None, f"profile file {path.name} cannot be read ({reason})")
 
     def list(self) -> list[StoredProfile]:
         """Every profile file, readable or not, by name."""
-        if not self.directory.is_dir():
-            return []
-        stored = [self.read(path) for path in sorted(self.directory.glob("*.json"))]
+        try:
+            paths = sorted(self.directory.glob("*.json")) if self.directory.is_dir() else []
+        except OSError as error:
+            raise ProfileError(self._folder_problem("read", error)) from None
+        stored = [self.read(path) for path in paths]
         return sorted(stored, key=lambda entry: entry.name.lower())
+
+    def _folder_problem(self, doing: str, error: OSError) -> str:
+        return f"cannot {doing} profiles in {self.directory} ({error.strerror or error})"
 
     def load(self, name: str) -> Profile:
         """The profile called `name`; ProfileError when missing or unreadable."""
@@ -166,25 +201,59 @@ class ProfileStore:
         if unknown:
             raise ProfileError(f"cannot save taps of {', '.join(sorted(unknown))}")
         path = self.path_of(profile.name)
+        text = profile_text(profile, datetime.now(timezone.utc))
         if path.exists():
-            stored = self.read(path)
-            if stored.profile is None:
-                raise ProfileError(f"{stored.problem}; it was not overwritten")
-            if stored.profile.name != check_name(profile.name) or not replace:
+            self._check_replaceable(path, profile, replace)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w",
+                encoding="utf-8",
+                dir=self.directory,
+                prefix=f".{path.stem}.",
+                suffix=".tmp",
+                delete=False,
+            ) as temporary:
+                temporary.write(text)
+        except OSError as error:
+            raise ProfileError(self._folder_problem("save", error)) from None
+        try:
+            if replace and path.exists():
+                os.replace(temporary.name, path)
+            else:
+                os.link(temporary.name, path)  # fails when another save took the name first
+        except FileExistsError:
+            if not path.is_file():  # a folder or a dangling link in the way
                 raise ProfileError(
-                    f"a profile called {stored.profile.name!r} already exists: choose "
-                    "another name or replace it"
-                )
-        self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".json.tmp")
-        text = json.dumps(to_json(profile, datetime.now(timezone.utc)), indent=2)
-        temporary.write_text(text + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+                    f"cannot save {path.name}: something else has that name"
+                ) from None
+            self._check_replaceable(path, profile, replace)
+            return self.save(profile, replace)  # replacing what another save just wrote
+        except OSError as error:
+            raise ProfileError(self._folder_problem("save", error)) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):  # moved into place by os.replace
+                os.unlink(temporary.name)
         return path
+
+    def _check_replaceable(self, path: Path, profile: Profile, replace: bool) -> None:
+        """ProfileError unless the file at `path` is a readable profile of this name and
+        `replace` was asked for."""
+        stored = self.read(path)
+        if stored.profile is None:
+            raise ProfileError(f"{stored.problem}; it was not overwritten")
+        if stored.profile.name != check_name(profile.name) or not replace:
+            raise ProfileError(
+                f"a profile called {stored.profile.name!r} already exists: choose "
+                "another name or replace it"
+            )
 
     def delete(self, name: str) -> None:
         """Remove the profile file called `name` (damaged ones too)."""
         path = self.path_of(name)
-        if not path.exists():
-            raise ProfileError(f"there is no profile called {name!r}")
-        path.unlink()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise ProfileError(f"there is no profile called {name!r}") from None
+        except OSError as error:
+            raise ProfileError(self._folder_problem("delete", error)) from None

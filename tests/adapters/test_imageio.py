@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import re
 import struct
+import threading
 import warnings
 import zlib
 from collections.abc import Callable
@@ -536,3 +538,79 @@ def test_downscale_keeps_aspect_ratio(height: int, width: int, max_side: int) ->
     assert abs(new_height - height * scale) <= 0.5 + 1e-9 or new_height == 1
     assert abs(new_width - width * scale) <= 0.5 + 1e-9 or new_width == 1
     assert 0 < scale <= 1.0
+
+
+# -- special files, size caps, the working size -------------------------------------------
+
+
+def test_a_link_to_a_device_is_refused_without_reading_it(tmp_path) -> None:
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ImageError, match=re.escape("not a regular file (a device)")):
+        read_image(link)
+
+
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    outcome: list[str] = []
+
+    def read() -> None:
+        try:
+            read_image(fifo)
+        except ImageError as error:
+            outcome.append(str(error))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # unblock the reader so the test run can end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("read_image waited on a FIFO")
+    assert outcome == ["cannot read the file (not a regular file (a FIFO))"]
+
+
+def test_a_file_over_the_size_cap_is_refused_unread(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(encode(halves(RED, BLUE), "PNG"))
+    monkeypatch.setattr(imageio, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ImageError, match=r"file too large \(\d+ kB; the limit is 0 kB\)"):
+        read_image(path)
+
+
+@pytest.mark.parametrize(("width", "height"), [(32, 641), (2000, 99)])
+def test_strips_longer_than_the_aspect_limit_are_refused(width: int, height: int) -> None:
+    data = encode(Image.new("L", (width, height)), "PNG")
+    with pytest.raises(ImageError, match=f"image too long and narrow \\({width}x{height} px\\)"):
+        decode_image(data)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_big_pictures_decode_at_the_working_size(monkeypatch, fmt: str) -> None:
+    """Scaled down while decoding, colours and layout kept (JPEG through its draft mode)."""
+    monkeypatch.setattr(imageio, "WORKING_MAX_SIDE_PX", 16)
+    image = decode_image(
+        encode(halves(RED, BLUE), fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    )
+    assert image.shape == (12, 16, 3)
+    assert np.abs(image[6, 2].astype(int) - bgr(RED)).max() < 20
+    assert np.abs(image[6, 13].astype(int) - bgr(BLUE)).max() < 20
+
+
+def test_the_working_size_applies_after_the_exif_turn(monkeypatch) -> None:
+    """A sideways-stored photo comes out upright at the working size (orientation 6)."""
+    monkeypatch.setattr(imageio, "WORKING_MAX_SIDE_PX", 16)
+    stored = halves(RED, BLUE).transpose(Image.Transpose.ROTATE_90)  # what a camera stores
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image = decode_image(encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
+    assert image.shape == (12, 16, 3)
+    assert np.abs(image[6, 2].astype(int) - bgr(RED)).max() < 20
+
+
+def test_a_100_megapixel_png_decodes_within_memory_at_the_working_size() -> None:
+    """9900 x 10000 grey zeros (a 100 KB file): decoded to the working size, not kept whole."""
+    data = cv2_encode(".png", np.zeros((10_000, 9_900), np.uint8))
+    image = decode_image(data)
+    assert max(image.shape[:2]) == imageio.WORKING_MAX_SIDE_PX
+    assert image.shape == (4096, 4055, 3)

@@ -151,13 +151,6 @@ def is_loopback(host: str) -> bool:
 
 ALLOWED_WRITES = {
     "null device": lambda path, box: path == os.devnull,
-    "temporary files, deleted at once (ctypes.util.find_library probing for PortAudio when "
-    "mediapipe imports sounddevice)": lambda path, box: (
-        Path(path).is_relative_to(box.tmp) and not Path(path).is_file()
-    ),
-    "matplotlib's font list cache (mediapipe imports matplotlib)": lambda path, box: Path(
-        path
-    ).is_relative_to(box.home / ".cache" / "matplotlib"),
 }
 
 
