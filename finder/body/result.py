@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from finder.body.anatomy import Anatomy
+from finder.body.view import Facing
+
+
+class Basis(str, Enum):
+    """What placed the points; the value is what `to_dict()` writes."""
+
+    NOTHING = ""  # nothing placed
+    POSE = "pose"
+    POSE_AND_TAPS = "pose and taps"
+    TAPS = "taps"
 
 
 @dataclass(frozen=True)
@@ -60,20 +71,21 @@ class FinderResult:
     points: tuple[LocatedPoint, ...]
     omitted: tuple[Omission, ...]
     keypoints: np.ndarray | None = field(default=None, repr=False)  # (33, 4) oriented pose
-    pose_source: str = (
-        "upright"  # which attempt found the pose (finder.pipelines.search.Attempt.describe)
-    )
+    # How the picture was changed for the pose to be found, in a person's words
+    # (finder.pipelines.search.FoundPose.changes); None: the upright picture as it is.
+    pose_source: str | None = None
     profile: str | None = None  # name of the saved profile applied, if any
     notes: tuple[str, ...] = ()  # remarks on an accepted result, e.g. another person in view
+    nobody_found: bool = False  # no person (or hand) in the picture: `problems` says so
 
     @property
-    def basis(self) -> str:
-        """What placed the points: "pose", "pose and taps", "taps" or "" (nothing placed)."""
+    def basis(self) -> Basis:
+        """What placed the points."""
         if self.anatomy is None:
-            return ""
+            return Basis.NOTHING
         if not self.anatomy.tapped:
-            return "pose"
-        return "pose and taps" if self.keypoints is not None else "taps"
+            return Basis.POSE
+        return Basis.POSE_AND_TAPS if self.keypoints is not None else Basis.TAPS
 
     @property
     def accepted(self) -> bool:
@@ -89,26 +101,26 @@ class FinderResult:
         if not self.accepted:
             return self.problems[0]
         parts = [self._placed()]
-        if self.pose_source != "upright" and self.basis != "taps":
+        if self.pose_source is not None and self.basis is not Basis.TAPS:
             parts.append(f"pose found: {self.pose_source}")
         return "; ".join((*parts, *self.notes))
 
     def _placed(self) -> str:
         if not self.points:
-            if self.view == "front":
+            if self.view == Facing.FRONT:
                 return (
                     "the person found faces the camera (front view) and none of the chosen "
                     "points can be placed on the front of the body; if this is a back, choose "
                     "the back view"
                 )
             return "no chosen point is visible in this picture"
-        view = "front view: " if self.view == "front" else ""
+        view = "front view: " if self.view == Facing.FRONT else ""
         placed = f"{view}{len(self.points)} points placed ({len(self.omitted)} not visible)"
-        if self.basis == "taps":
+        if self.basis is Basis.TAPS:
             placed += ", from your taps"
         elif self.profile:
             placed += f", fitted to {self.profile}'s profile"
-        elif self.basis == "pose and taps":
+        elif self.basis is Basis.POSE_AND_TAPS:
             placed += ", fitted to your taps"
         return placed
 
@@ -120,16 +132,19 @@ class FinderResult:
             "view_reason": self.view_reason,
             "accepted": self.accepted,
             "problems": list(self.problems),
-            "basis": self.basis,
+            "basis": self.basis.value,
             "profile": self.profile,
             "tapped": sorted(self.anatomy.tapped) if self.anatomy else [],
-            "pose_source": self.pose_source,
+            "pose_source": self.pose_source or UPRIGHT,
             "notes": list(self.notes),
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
             "points": [p.to_dict() for p in self.points],
             "omitted": [o.to_dict() for o in self.omitted],
         }
+
+
+UPRIGHT = "upright"  # `to_dict()`'s pose_source for the picture as it is
 
 
 def _anatomy_dict(landmarks: Mapping) -> dict:

@@ -80,14 +80,29 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
     if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
         return [f"the shoulders are not clearly in view: {STEP_BACK}"]
-    if hips_in_view(pose, limits):
+    whole_body = hips_in_view(pose, limits)
+    if _below_measurable_size(pose, limits, whole_body):
+        return [TOO_SMALL]
+    if whole_body:
         problems = _whole_body_problems(pose, limits)
     else:
         problems = _upper_body_problems(pose, limits)
-    too_small = _picture_share(pose) < float(limits["small_in_picture"])
-    if problems and TOO_SMALL not in problems and too_small:
+    if problems and _picture_share(pose) < float(limits["small_in_picture"]):
         problems.insert(0, TOO_SMALL)
     return problems
+
+
+def _below_measurable_size(
+    pose: OrientedPose, limits: Mapping[str, object], whole_body: bool
+) -> bool:
+    """Whether the body's reference length is too few pixels to check it: the trunk (shoulder
+    midpoint to hip midpoint) for a whole body, the shoulder width for an upper body."""
+    lm = pose.landmarks
+    if whole_body:
+        trunk_vector = lm[list(SHOULDERS), :2].mean(axis=0) - lm[list(HIPS), :2].mean(axis=0)
+        return float(np.hypot(*trunk_vector)) < float(limits["min_trunk_px"])
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    return shoulder_width < float(limits["upper_body"]["min_shoulder_width_px"])
 
 
 def _picture_share(pose: OrientedPose) -> float:
@@ -98,12 +113,11 @@ def _picture_share(pose: OrientedPose) -> float:
 
 
 def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
-    """The hips are out of view: the shoulders must fit a head seen above them."""
+    """The hips are out of view: the shoulders (measurable, `_below_measurable_size`) must fit
+    a head seen above them."""
     lm = pose.landmarks
     upper = limits["upper_body"]
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
-    if shoulder_width < float(upper["min_shoulder_width_px"]):
-        return [TOO_SMALL]
     shoulder_mid, up = lm[list(SHOULDERS), :2].mean(axis=0), shoulder_normal(lm)
     head = [k for k in HEAD if pose.visible(k)]
     if not head:
@@ -138,14 +152,13 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
 
 
 def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
-    """The hips are in view: proportions and order along the body, shoulders to ankles."""
+    """The hips are in view: proportions and order along the body, shoulders to ankles (the
+    trunk measurable, `_below_measurable_size`)."""
     lm = pose.landmarks
     problems = []
     shoulders, hips = lm[list(SHOULDERS), :2], lm[list(HIPS), :2]
     trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
     trunk = float(np.hypot(*trunk_vector))
-    if trunk < float(limits["min_trunk_px"]):
-        return [TOO_SMALL]
     up = trunk_vector / trunk
     shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     hip_width = float(np.hypot(*(hips[0] - hips[1])))

@@ -27,7 +27,26 @@ class Facing(str, Enum):
 
 
 VIEW_CHOICES = ("auto", "back", "front")
-CHOSEN_BY_USER = "chosen by the user"
+
+
+class FacingSource(Enum):
+    """How the facing was decided: chosen by the user, or read from the pose."""
+
+    CHOSEN = "chosen"
+    FACE_TOWARD_CAMERA = "face toward camera"  # both cues say front
+    NO_FACE_SIGN = "no face sign"  # leaning to back
+
+    @property
+    def sentence(self) -> str:
+        """Why this facing, in a person's words (`FACING_SENTENCES`)."""
+        return FACING_SENTENCES[self]
+
+
+FACING_SENTENCES = {
+    FacingSource.CHOSEN: "chosen by the user",
+    FacingSource.FACE_TOWARD_CAMERA: "the face seems to point toward the camera",
+    FacingSource.NO_FACE_SIGN: "no clear sign of a face toward the camera",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +57,7 @@ class OrientedPose:
     landmarks: np.ndarray
     image_size: tuple[int, int]  # (width, height) in pixels
     facing: Facing
-    facing_reason: str
+    facing_source: FacingSource
 
     def visible(self, *keypoints: int) -> bool:
         return bool(np.all(self.landmarks[list(keypoints), 3] >= VISIBLE))
@@ -46,7 +65,12 @@ class OrientedPose:
     @property
     def facing_chosen(self) -> bool:
         """Whether the user chose the facing (else `decide_facing` read it from the pose)."""
-        return self.facing_reason == CHOSEN_BY_USER
+        return self.facing_source is FacingSource.CHOSEN
+
+    @property
+    def facing_reason(self) -> str:
+        """Why this facing, for a person."""
+        return self.facing_source.sentence
 
 
 def in_picture(pose: OrientedPose, xy: np.ndarray, margin_px: float) -> bool:
@@ -105,15 +129,15 @@ def _labelled_left_offset(landmarks: np.ndarray, left: np.ndarray) -> float:
     return float(spread @ left)
 
 
-def decide_facing(landmarks: np.ndarray) -> tuple[Facing, str]:
+def decide_facing(landmarks: np.ndarray) -> tuple[Facing, FacingSource]:
     """Front only when MediaPipe's labels and the nose depth both say the face is toward us."""
     up = up_axis(landmarks)
     labels_say_front = _labelled_left_offset(landmarks, left_axis(up, Facing.BACK)) < 0
     shoulder_depth = landmarks[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], 2].mean()
     nose_in_front = landmarks[Keypoint.NOSE, 2] < shoulder_depth
     if labels_say_front and nose_in_front:
-        return Facing.FRONT, "the face seems to point toward the camera"
-    return Facing.BACK, "no clear sign of a face toward the camera"
+        return Facing.FRONT, FacingSource.FACE_TOWARD_CAMERA
+    return Facing.BACK, FacingSource.NO_FACE_SIGN
 
 
 def orient(landmarks: np.ndarray, image_size: tuple[int, int], view: str = "auto") -> OrientedPose:
@@ -122,10 +146,10 @@ def orient(landmarks: np.ndarray, image_size: tuple[int, int], view: str = "auto
         raise ValueError(f"view must be one of {', '.join(VIEW_CHOICES)}, not {view!r}")
     array = pose_array(landmarks).copy()
     if view == "auto":
-        facing, reason = decide_facing(array)
+        facing, source = decide_facing(array)
     else:
-        facing, reason = Facing(view), CHOSEN_BY_USER
+        facing, source = Facing(view), FacingSource.CHOSEN
     if _labelled_left_offset(array, left_axis(up_axis(array), facing)) < 0:
         for left, right in LEFT_RIGHT_PAIRS:
             array[[left, right]] = array[[right, left]]
-    return OrientedPose(array, (int(image_size[0]), int(image_size[1])), facing, reason)
+    return OrientedPose(array, (int(image_size[0]), int(image_size[1])), facing, source)

@@ -165,7 +165,7 @@ class LiveProcessor:
                 )
             t4 = time.perf_counter()
             remarks = self._remarks(bgr, rgb, landmarks, result.accepted)
-            result = with_remarks(result, remarks, settings.codes, NO_PERSON_LIVE)
+            result = with_remarks(result, remarks, settings.codes)
             t5 = time.perf_counter()
             canvas = bgr
             if settings.mirrored:

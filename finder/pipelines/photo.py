@@ -18,7 +18,7 @@ from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
 from finder.body.landmarks import pose_array
 from finder.body.points import locate_points, point_sides
 from finder.body.pose import Pose, as_pose
-from finder.body.result import FinderResult, Omission
+from finder.body.result import Basis, FinderResult, Omission
 from finder.body.trust import CheckedPose, check
 from finder.body.view import Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
@@ -316,20 +316,19 @@ def locate_found(
     """Points from a pose search (checked pose in original pixels, or nobody found), marked with
     the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
     result = locate_checked(found.checked, image_size, codes, taps, profile)
-    return with_remarks(replace(result, pose_source=found.source), remarks, codes)
+    return with_remarks(replace(result, pose_source=found.changes), remarks, codes)
 
 
 def with_remarks(
     result: FinderResult,
     remarks: PhotoRemarks,
     codes: Iterable[str] | None = None,
-    no_person: str = NO_PERSON,
 ) -> FinderResult:
     """`result` with its picture's remarks: on a rejected result, too dark comes first and
-    replaces the `no_person` reason; on one accepted from a pose, another person is a note.
-    `codes` are the points chosen for `result`."""
+    replaces the reason that nobody was found; on one accepted from a pose, another person is a
+    note. `codes` are the points chosen for `result`."""
     if not result.accepted and remarks.too_dark:
-        problems = (TOO_DARK, *(p for p in result.problems if p != no_person))
+        problems = (TOO_DARK, *(() if result.nobody_found else result.problems))
         rejected = _rejected(
             result.width,
             result.height,
@@ -339,8 +338,8 @@ def with_remarks(
             result.view_reason,
             result.keypoints,
         )
-        return replace(rejected, pose_source=result.pose_source)
-    if result.accepted and remarks.another_person and result.basis != "taps":
+        return replace(rejected, pose_source=result.pose_source, nobody_found=result.nobody_found)
+    if result.accepted and remarks.another_person and result.basis is not Basis.TAPS:
         return replace(result, notes=(ANOTHER_PERSON,))
     return result
 
@@ -355,7 +354,8 @@ def no_person_result(
     width: int, height: int, codes: Iterable[str] | None = None, reason: str = NO_PERSON
 ) -> FinderResult:
     """The result of an image with nobody found: every chosen point omitted with `reason`."""
-    return _rejected(width, height, select_points(codes), [reason], None, "", None)
+    rejected = _rejected(width, height, select_points(codes), [reason], None, "", None)
+    return replace(rejected, nobody_found=True)
 
 
 def _rejected(width, height, points, problems, view, view_reason, keypoints) -> FinderResult:

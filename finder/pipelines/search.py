@@ -119,6 +119,12 @@ class FoundPose:
     def source(self) -> str:
         return self.attempt.describe()
 
+    @property
+    def changes(self) -> str | None:
+        """What was done to the photo for this pose, for a person; None for the photo as it
+        is (upright, whole)."""
+        return None if self.attempt == Attempt() else self.attempt.describe()
+
 
 def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
     """The part of `box` (x, y, w, h, original pixels) inside the image, or BoxError when the

@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 
 from finder.body.landmarks import SPINOUS_LEVELS
-from finder.body.result import FinderResult
+from finder.body.result import Basis, FinderResult
+from finder.body.view import Facing
 
 # Meridian -> BGR colour (colours as data, one place).
 MERIDIAN_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -72,7 +73,7 @@ class Annotator:
         scale = (
             float(np.clip(0.045 * frame.cun_px, 0.45 * unit, 0.9 * unit)) if frame else 0.7 * unit
         )
-        if self.show_midline and result.view == "back":
+        if self.show_midline and result.view == Facing.BACK:
             _draw_midline(canvas, result, unit, scale)
         _draw_rings(canvas, points, _t(2 * unit))
         taken: list[tuple[int, int, int, int]] = []
@@ -92,7 +93,7 @@ class Annotator:
         _draw_taps(canvas, result, scale)
         if self.show_legend:
             _legend(canvas, sorted({meridian_of(p.code) for p in points}), unit)
-        badge = {"taps": "From your marks"}.get(result.basis, "")
+        badge = {Basis.TAPS: "From your marks"}.get(result.basis, "")
         if result.profile:
             badge = f"Profile: {result.profile}"
         if badge:

@@ -139,7 +139,7 @@ def taps_cell(result: FinderResult | None) -> str:
         return "no taps"
     if not result.accepted:
         return f"refused: {result.problems[0]}"
-    return f"{result.basis}: {len(back_points_in_picture(result))} back points"
+    return f"{result.basis.value}: {len(back_points_in_picture(result))} back points"
 
 
 def outcome(result: FinderResult) -> str:
