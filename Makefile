@@ -1,10 +1,12 @@
 # Two entry points that work on a fresh machine: `make app` and `make test`.
+# `make check` is the fast loop: lint and every test that needs no camera model, no shared data,
+# no browser and no long run (tests/conftest.py lists the markers).
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: app test samples lint
+.PHONY: app test check lint
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,6 +24,10 @@ app: $(STAMP)
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not (model or shared or browser or slow)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

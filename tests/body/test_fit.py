@@ -287,6 +287,7 @@ def test_profile_taps_are_ignored_without_a_trustworthy_pose():
     assert not result.accepted and result.profile is None
 
 
+@pytest.mark.shared
 def test_on_real_body_proportions_taps_shrink_the_level_errors():
     """A seeded sample of ANSUR II bodies with 1 cm finger error (finder evaluate-taps)."""
     from finder.tools.ansur import ansur_bodies

@@ -327,6 +327,8 @@ def two_hands(estimator):
     return bgr, hands, locate_hand_points(bgr, estimator=estimator)
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_both_backs_are_found_and_named_from_the_owners_view(two_hands):
     bgr, _, result = two_hands
     assert result.accepted and result.view == "hand"
@@ -336,6 +338,8 @@ def test_both_backs_are_found_and_named_from_the_owners_view(two_hands):
     assert where[("TE-3", "left")][0] > bgr.shape[1] / 2 > where[("TE-3", "right")][0]
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_on_the_photo_li4_is_on_the_index_side_and_te3_on_the_little_finger_side(two_hands):
     _, hands, result = two_hands
     where = placed(result)
@@ -347,6 +351,8 @@ def test_on_the_photo_li4_is_on_the_index_side_and_te3_on_the_little_finger_side
         assert np.linalg.norm(te3 - little) < np.linalg.norm(te3 - index)
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_a_mirrored_photo_shows_the_other_hands_unless_said_to_be_mirrored(two_hands, estimator):
     bgr, hands, result = two_hands
     fcun = {h.handedness: read_hand(h, MODEL).fcun_px for h in hands}
@@ -360,12 +366,16 @@ def test_a_mirrored_photo_shows_the_other_hands_unless_said_to_be_mirrored(two_h
         assert (code, side) in as_preview
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_a_palm_on_a_photo_is_named_and_refused(estimator):
     result = locate_hand_points(photo("06"), estimator=estimator)
     assert not result.points
     assert result.problems == ("this is the palm of the right hand: turn the hand over",)
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_a_hand_filling_the_picture_is_still_found(estimator):
     bgr = read_image(photo("05"))
     hands = estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
@@ -390,6 +400,7 @@ def test_the_evaluation_maps_every_copy_back_onto_the_original():
 # --- the command line and the app --------------------------------------------------------------
 
 
+@pytest.mark.model
 def test_the_command_line_annotates_hand_photos(tmp_path):
     command = [sys.executable, "-m", "finder.cli", "annotate", str(photo("07")), str(photo("06"))]
     run = subprocess.run(
@@ -419,6 +430,7 @@ def app() -> AppTest:
     return app.run()
 
 
+@pytest.mark.model
 def test_the_hand_page_marks_both_points_on_the_sample_and_drops_li4_in_pregnancy(app):
     no_failures(app)
     assert app.subheader[0].value == "Show me the back of your hand"
@@ -440,6 +452,7 @@ def test_the_hand_page_marks_both_points_on_the_sample_and_drops_li4_in_pregnanc
     app.run()
 
 
+@pytest.mark.model
 def test_the_guided_session_shows_hand_points_on_the_hand_photo(app):
     def show():
         app.session_state["page"] = "Guided session"

@@ -260,6 +260,7 @@ def test_implausible_upper_bodies_place_nothing_and_say_why(damage, reason):
     assert any(reason in problem for problem in result.problems), result.problems
 
 
+@pytest.mark.shared
 def test_real_adult_upper_bodies_pass_the_upper_body_checks():
     bodies = ansur_bodies(ANSUR_DIR)
     refused = [
@@ -307,6 +308,8 @@ def full_photo():
     return read_image(photo("13")), locate_image(photo("13"))
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_photo_keypoints_without_the_hips_agree_within_the_stated_uncertainty(full_photo):
     """The full photo's own keypoints with the hips, legs and feet unseen: the upper-body model
     places the upper back within two standard deviations (both rings combined) of the full
@@ -346,6 +349,8 @@ def crops(full_photo):
     return [(copy, locate_image(copy.render(bgr), view="back")) for copy in copies]
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_crops_place_only_what_the_picture_supports(crops):
     upper_body = 0
     for copy, result in crops:
@@ -360,6 +365,8 @@ def test_crops_place_only_what_the_picture_supports(crops):
     assert upper_body >= len(crops) / 3  # most refusals are BlazePose finding nobody
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_crop_points_follow_the_shoulders_blazepose_gives(crops, full_photo):
     """BlazePose moves the shoulder keypoints when the hips leave the picture (their width
     shrinks to 0.5-0.95 of the full photo's), and every back point rests on them. Carried by the

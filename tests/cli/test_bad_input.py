@@ -288,6 +288,8 @@ def folder(tmp_path_factory) -> Path:
 # -- the Python API ------------------------------------------------------------------------
 
 
+@pytest.mark.model
+@pytest.mark.shared
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.file_name)
 def test_api(folder, case):
     path = folder / case.file_name
@@ -314,6 +316,8 @@ def _undecodable(case: Case) -> bool:
     return False
 
 
+@pytest.mark.shared
+@pytest.mark.model
 @pytest.mark.parametrize("orientation", range(2, 9))
 def test_exif_orientation_puts_the_points_where_the_upright_photo_has_them(folder, orientation):
     reference = locate_image(folder / "exif-1.jpg")
@@ -328,6 +332,7 @@ def test_exif_orientation_puts_the_points_where_the_upright_photo_has_them(folde
         assert np.hypot(*(after[key] - xy)) < reference.cun_px, key
 
 
+@pytest.mark.model
 def test_two_people_are_noted_but_a_single_person_is_not():
     alone = locate_image(upright())
     assert alone.accepted and not alone.notes
@@ -363,6 +368,8 @@ def batch(folder, tmp_path_factory):
     return out, run
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_cli_batch_goes_on_past_every_bad_file_and_exits_2(batch):
     out, run = batch
     assert run.returncode == 2
@@ -372,6 +379,8 @@ def test_cli_batch_goes_on_past_every_bad_file_and_exits_2(batch):
     assert written["accepted"] and written["points"]
 
 
+@pytest.mark.model
+@pytest.mark.shared
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.file_name)
 def test_cli(batch, case):
     out, run = batch
@@ -408,6 +417,7 @@ def upload(app, file_name: str):
     return app.run()
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.file_name)
 def test_app_upload(app, case):
     upload(app, case.file_name)
@@ -430,6 +440,7 @@ def test_app_upload(app, case):
         assert not errors, errors
 
 
+@pytest.mark.model
 def test_app_uploader_offers_every_format_the_decoder_reads(app):
     offered = {"." + kind.lstrip(".").lower() for kind in app.file_uploader[0].allowed_type}
     assert {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"} <= offered

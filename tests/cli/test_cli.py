@@ -38,6 +38,7 @@ def batch(tmp_path_factory):
     return folder, out, finder("annotate", str(folder), "--out", str(out))
 
 
+@pytest.mark.shared
 def test_batch_goes_on_past_bad_files_and_exits_2(batch):
     _, out, run = batch
     assert run.returncode == 2
@@ -47,6 +48,7 @@ def test_batch_goes_on_past_bad_files_and_exits_2(batch):
     assert result["accepted"] and result["points"]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("name", "message"),
     [
@@ -65,6 +67,7 @@ def test_each_bad_input_gets_one_line_naming_file_and_problem(batch, name, messa
     assert message in line
 
 
+@pytest.mark.shared
 def test_json_holds_what_the_readme_promises(batch):
     _, out, _ = batch
     result = json.loads((out / "good.json").read_text())
@@ -92,6 +95,7 @@ def test_json_holds_what_the_readme_promises(batch):
     assert all(set(o) == {"code", "side", "reason"} for o in result["omitted"])
 
 
+@pytest.mark.model
 def test_chosen_points_only(tmp_path):
     run = finder("annotate", str(photo("13")), "--out", str(tmp_path), "--points", "B23,gb 21")
     assert run.returncode == 0, run.stderr

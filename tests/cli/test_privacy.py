@@ -247,6 +247,7 @@ print("points:", len(result.points))
 """
 
 
+@pytest.mark.model
 def test_pipeline_runs_offline_and_writes_no_picture(tmp_path):
     box = Sandbox(tmp_path)
     run = run_python(box, PIPELINE.format(photo=str(photo("13"))))
@@ -258,6 +259,7 @@ def test_pipeline_runs_offline_and_writes_no_picture(tmp_path):
     assert_no_picture_written(box)
 
 
+@pytest.mark.model
 def test_pipeline_runs_without_any_network_interface(tmp_path):
     """Below Python too: in a network namespace of its own (no interface but a downed
     loopback), where native code could not reach anything either."""

@@ -71,6 +71,8 @@ def by_key(result) -> dict[tuple[str, str], np.ndarray]:
     return {(p.code, p.side): np.array(p.xy) for p in result.points}
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_points_are_drawn_on_most_frames(frames, plain):
     _, outputs, statuses, _ = plain
     assert [s["frames"] for s in statuses] == list(range(1, FRAMES + 1))
@@ -91,6 +93,8 @@ def test_points_are_drawn_on_most_frames(frames, plain):
     }
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_points_follow_the_body_across_the_pan(plain):
     _, _, _, results = plain
     # On every frame the back points sit between that frame's shoulders, inside the picture.
@@ -103,6 +107,8 @@ def test_points_follow_the_body_across_the_pan(plain):
                 assert shoulders_x[0] - 5 <= xy[0] <= shoulders_x[1] + 5, (code, xy)
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_fps_is_a_moving_average_of_frame_intervals(plain):
     processor, _, statuses, _ = plain
     assert statuses[0]["fps"] == 0.0  # one frame: no interval yet
@@ -115,6 +121,8 @@ def test_fps_is_a_moving_average_of_frame_intervals(plain):
     assert int(match[1]) == FRAMES and int(match[2]) == statuses[-1]["points"]
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_mirrored_preview_mirrors_positions_and_keeps_sides(frames, plain, mirrored):
     _, _, plain_statuses, plain_results = plain
     _, mirrored_outputs, mirrored_statuses, mirrored_results = mirrored
@@ -138,6 +146,8 @@ def test_mirrored_preview_mirrors_positions_and_keeps_sides(frames, plain, mirro
     assert np.abs(corner - expected).max() <= 1
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_freeze_returns_the_last_raw_frame(frames, plain, mirrored):
     for processor in (plain[0], mirrored[0]):
         frozen = processor.frozen_frame()
@@ -146,6 +156,8 @@ def test_freeze_returns_the_last_raw_frame(frames, plain, mirrored):
         np.testing.assert_array_equal(processor.frozen_frame(), frames[-1])  # a copy
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_nobody_in_view_shows_why_and_resets(frames):
     processor = LiveProcessor(LiveSettings(codes=("BL-23",)))
     assert processor.frozen_frame() is None
@@ -163,6 +175,8 @@ def test_nobody_in_view_shows_why_and_resets(frames):
     processor.close()
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_settings_choose_the_points_and_are_checked(frames):
     routine = load_catalog().routine("lower-back")
     recorder = RecordingAnnotator()
@@ -184,6 +198,8 @@ def test_settings_choose_the_points_and_are_checked(frames):
     processor.close()
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_settings_may_change_while_frames_are_processed(frames):
     processor = LiveProcessor()
     errors: list[BaseException] = []
@@ -206,6 +222,8 @@ def test_settings_may_change_while_frames_are_processed(frames):
     processor.close()
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_mirroring_a_result_twice_gives_it_back(plain):
     result = plain[3][-1]
     twice = mirror_result(mirror_result(result, WIDTH), WIDTH)
@@ -215,12 +233,16 @@ def test_mirroring_a_result_twice_gives_it_back(plain):
     np.testing.assert_allclose(twice.anatomy.frame.left, result.anatomy.frame.left)
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_benchmark_report_runs_on_a_short_clip(frames):
     report = run_benchmark(frames[:6], rounds=1)
     assert "| bare pose" in report and "| live, all points |" in report
     assert re.search(r"ratio (NOT )?met \(\d\.\d\d at worst\)", report), report
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
     """The profile's C7 sits 1 cun above the model's on every frame, wherever the body is."""
     _, _, _, results = plain
@@ -241,6 +263,8 @@ def test_a_profile_follows_the_receiver_across_the_pan(frames, plain):
     assert all(0.2 < shift < 1.0 for shift in shifts), shifts
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_a_normal_clip_has_no_remark(plain):
     _, _, statuses, results = plain
     for status in statuses:
@@ -248,6 +272,8 @@ def test_a_normal_clip_has_no_remark(plain):
     assert sum(result.accepted for result in results) > FRAMES - 5
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_a_dark_frame_says_it_is_too_dark(frames):
     """The first frame of the clip (photo 13, where BlazePose finds the body) at 3 % brightness."""
     dark = (frames[0] * 0.03).round().astype(np.uint8)
@@ -267,6 +293,8 @@ def test_a_dark_frame_says_it_is_too_dark(frames):
         processor.close()
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_another_person_in_view_is_remarked_and_held_between_looks():
     """Photo 13 twice side by side; then the left copy covered with grey, the right one (which
     BlazePose follows) where it was. Another person is looked for on the first frame with a

@@ -30,6 +30,8 @@ def test_every_shared_photo_has_taps_inside_it():
             assert 0 <= x < width and 0 <= y < height, name
 
 
+@pytest.mark.model
+@pytest.mark.shared
 @pytest.mark.parametrize("name", NAMES)
 def test_with_taps_every_shared_photo_gets_its_back_points(tapped_results, name):
     result = tapped_results[name]
@@ -47,6 +49,8 @@ def test_with_taps_every_shared_photo_gets_its_back_points(tapped_results, name)
         assert gap < (0.5 * cun if landmark == "C7" else 1e-6), landmark
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_taps_alone_agree_with_the_pose_on_the_photo_it_reads():
     """Photo 13: the points from the hand-placed taps alone (no pose) against the pose's."""
     path = photo("13")
@@ -64,6 +68,8 @@ def test_taps_alone_agree_with_the_pose_on_the_photo_it_reads():
     assert np.median(gaps) < 1.0  # within one B-cun of where the pose puts them
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_taps_on_a_body_the_pose_did_not_find_set_the_pose_aside(tapped_results):
     """Photo 04: the camera model finds the therapist facing the camera; the partner's taps
     mark the receiver lying in front of her, so the points follow the taps alone."""
@@ -72,6 +78,8 @@ def test_taps_on_a_body_the_pose_did_not_find_set_the_pose_aside(tapped_results)
     assert "GB-21" in {point.split()[0] for point in back_points_in_picture(result)}
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_rescue_report_counts_the_back_points_the_taps_give():
     names = [photo("07"), photo("13")]
     report = run(names, {}, taps={path.name: SHARED_TAPS[path.name] for path in names})

@@ -11,6 +11,8 @@ from finder.adapters.imageio import read_image
 from finder.body.landmarks import Keypoint
 from tests.photos import photo
 
+pytestmark = [pytest.mark.model, pytest.mark.shared]
+
 FULL_BODY = "13"
 
 

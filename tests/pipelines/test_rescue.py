@@ -183,6 +183,8 @@ def photo13():
     return bgr, rgb, upright
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_good_photo_costs_one_pass(photo13):
     _, rgb, _ = photo13
     with CountingEstimator() as estimator:
@@ -191,6 +193,8 @@ def test_good_photo_costs_one_pass(photo13):
     assert found.attempt.upright and found.source == "upright"
 
 
+@pytest.mark.shared
+@pytest.mark.model
 @pytest.mark.parametrize("index", range(1, 8), ids=lambda i: attempts((1067, 1600))[i].describe())
 def test_every_turned_or_padded_copy_gives_the_same_back_points(photo13, index):
     _, rgb, upright = photo13
@@ -201,6 +205,8 @@ def test_every_turned_or_padded_copy_gives_the_same_back_points(photo13, index):
     assert_same_back_points(result, upright, upright.cun_px)
 
 
+@pytest.mark.shared
+@pytest.mark.model
 @pytest.mark.parametrize("turns", [1, 2, 3])
 def test_turned_photo_gives_the_same_points_turned(photo13, turns):
     """The user's own turned photo: points in its frame are the upright points turned."""
@@ -217,6 +223,8 @@ def test_turned_photo_gives_the_same_points_turned(photo13, turns):
         assert np.linalg.norm(found[key] - xy) / upright.cun_px <= BACK_TOLERANCE_CUN, key
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_box_around_the_receiver_gives_the_same_points(photo13):
     bgr, _, upright = photo13
     result = locate_image(bgr, box=BOX_AROUND_13)
@@ -224,12 +232,16 @@ def test_box_around_the_receiver_gives_the_same_points(photo13):
     assert_same_back_points(result, upright, upright.cun_px)
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_bad_box_is_a_clear_error(photo13):
     bgr, _, _ = photo13
     with pytest.raises(BoxError, match="receiver box 1200,0,100,100 must cover"):
         locate_image(bgr, box=(1200, 0, 100, 100))
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_rescue_finds_a_sideways_crop_the_upright_pass_misses(photo13):
     bgr, _, upright = photo13
     picture = render(bgr, SIDEWAYS_CROP)
@@ -250,6 +262,8 @@ def test_rescue_finds_a_sideways_crop_the_upright_pass_misses(photo13):
     assert len(gaps) >= 10 and np.median(gaps) <= 1.5
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_a_pose_found_only_once_is_not_used():
     """Photo 11: one padded copy gives a pose that passes the checks with the hips at the bra
     band (looked at); no other copy agrees, so the finder keeps refusing."""
@@ -269,6 +283,7 @@ def finder(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.model
 def test_cli_box_finds_the_receiver_inside_it(tmp_path):
     run = finder("annotate", str(photo("13")), "--out", str(tmp_path), "--box", "300,300,500,1250")
     assert run.returncode == 0, run.stderr
@@ -285,12 +300,15 @@ def test_cli_malformed_box_is_a_usage_error(tmp_path, box):
     assert "--box" in run.stderr and box in run.stderr
 
 
+@pytest.mark.model
 def test_cli_box_outside_the_photo_names_the_file(tmp_path):
     run = finder("annotate", str(photo("13")), "--out", str(tmp_path), "--box", "2000,0,100,100")
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert f"{photo('13')}: the receiver box 2000,0,100,100 must cover" in run.stderr
 
 
+@pytest.mark.model
+@pytest.mark.shared
 def test_cli_no_rescue_keeps_the_upright_pass_only(tmp_path, photo13):
     bgr, _, _ = photo13
     sideways = tmp_path / "sideways.png"
@@ -300,6 +318,7 @@ def test_cli_no_rescue_keeps_the_upright_pass_only(tmp_path, photo13):
     assert run.returncode == 2 and "sideways.png" in run.stderr
 
 
+@pytest.mark.shared
 def test_shared_boxes_file_names_real_photos_inside_them():
     boxes = load_boxes(DATA / "receiver_boxes.json")
     assert len(boxes) == 9
@@ -308,6 +327,7 @@ def test_shared_boxes_file_names_real_photos_inside_them():
         assert receiver_box(box, (image.shape[1], image.shape[0])) == box, name
 
 
+@pytest.mark.model
 def test_rescue_report_prints_a_row_per_photo(tmp_path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"boxes": {photo("11").name: {"box": [200, 400, 700, 1200]}}}))
@@ -328,6 +348,8 @@ def test_rescue_report_bad_boxes_file_is_a_usage_error(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr and "boxes.json" in run.stderr
 
 
+@pytest.mark.shared
+@pytest.mark.model
 def test_rescue_refuses_a_video_tracking_model(photo13):
     _, rgb, _ = photo13
     with PoseEstimator("tracking") as tracking, pytest.raises(ValueError, match="'still'"):

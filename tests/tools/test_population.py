@@ -19,6 +19,7 @@ def bodies():
     return ansur_bodies(ANSUR_DIR)
 
 
+@pytest.mark.shared
 def test_held_out_errors_stay_near_the_floor(bodies):
     """Loose bounds on the held-out half (the README has the exact figures)."""
     held_out = bodies[1::5]
@@ -29,6 +30,7 @@ def test_held_out_errors_stay_near_the_floor(bodies):
     assert rows[("popliteal_crease", "women")].p95_cun < 1.2
 
 
+@pytest.mark.shared
 def test_shipped_coefficients_are_the_fit(bodies):
     """calibration/body_model.json holds what `finder evaluate-body --refit` produces."""
     refitted = refit(bodies, ANSUR_DIR)["regressions"]
@@ -39,6 +41,7 @@ def test_shipped_coefficients_are_the_fit(bodies):
             np.testing.assert_allclose(model.coef, entry["coef"], atol=1e-4)
 
 
+@pytest.mark.shared
 def test_plausibility_checks_accept_real_bodies(bodies):
     """Real adult proportions pass the trust checks. The one deliberate exception: a trunk more
     than 1.65 shoulder widths long (ANSUR's top ~0.3%, narrow-shouldered women) is refused,

@@ -24,6 +24,8 @@ def report() -> soak.SoakReport:
     return result
 
 
+@pytest.mark.model
+@pytest.mark.slow
 def test_memory_does_not_grow_over_10000_frames(report):
     assert report.frames == FRAMES
     assert report.growth_mb < MAX_GROWTH_MB, soak.format_report(report)
@@ -32,12 +34,16 @@ def test_memory_does_not_grow_over_10000_frames(report):
     assert peak - report.rss_warm_mb < MAX_GROWTH_MB, soak.format_report(report)
 
 
+@pytest.mark.model
+@pytest.mark.slow
 def test_frames_do_not_slow_down(report):
     # Measured in CPU time per frame: on a shared machine other programs' load changes wall
     # time between the windows, while work that grows with the frames shows in either.
     assert report.cpu_ms_first > MIN_SPEED_RATIO * report.cpu_ms_last, soak.format_report(report)
 
 
+@pytest.mark.model
+@pytest.mark.slow
 def test_the_soak_exercised_tracking(report):
     # The receiver is out of the picture for 2 % of the frames; points are drawn on the rest.
     share = report.frames_with_points / report.frames

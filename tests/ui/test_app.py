@@ -24,6 +24,7 @@ def show(app: AppTest, page: str) -> AppTest:
     return app.run()
 
 
+@pytest.mark.model
 def test_opens_with_the_sample_annotated(app):
     no_failures(app)
     assert [tab.label for tab in app.tabs] == [
@@ -41,6 +42,7 @@ def test_opens_with_the_sample_annotated(app):
     assert not app.warning  # a full body: no framing advice
 
 
+@pytest.mark.model
 def test_photo_page_limits_points_to_a_routine(app):
     app.selectbox(key="photo_focus").set_value("Lower back")
     show(app, "Photo")
@@ -53,6 +55,7 @@ def test_photo_page_limits_points_to_a_routine(app):
     show(app, "Photo")
 
 
+@pytest.mark.model
 def test_photo_page_explains_a_rejected_photo(app):
     app.selectbox(key="photo_sample").set_value("seated-upper-back.jpg")
     show(app, "Photo")
@@ -63,6 +66,7 @@ def test_photo_page_explains_a_rejected_photo(app):
     show(app, "Photo")
 
 
+@pytest.mark.model
 def test_library_search_finds_a_point_by_any_name(app):
     show(app, "Point library")
     for text in ("Shenshu", "UB23", "B23", "Kidney Transporter", "bl-23"):
@@ -77,6 +81,7 @@ def click(app: AppTest, label: str, page: str) -> AppTest:
     return show(app, page)
 
 
+@pytest.mark.model
 def test_guided_lower_back_starts_with_bl23(app):
     show(app, "Guided session")
     no_failures(app)
@@ -97,6 +102,7 @@ def test_guided_lower_back_starts_with_bl23(app):
     no_failures(app)
 
 
+@pytest.mark.model
 def test_pregnant_switch_removes_gb21_from_the_upper_back(app):
     show(app, "Guided session")
     app.selectbox(key="guided_routine").set_value("Upper back, neck and shoulders")
@@ -112,6 +118,7 @@ def test_pregnant_switch_removes_gb21_from_the_upper_back(app):
     show(app, "Guided session")
 
 
+@pytest.mark.model
 def test_live_camera_page_never_shows_a_traceback(app):
     # streamlit-webrtc needs a real server, which AppTest lacks: the page may only report that.
     show(app, "Live camera")
