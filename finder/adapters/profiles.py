@@ -29,7 +29,8 @@ from finder.body.fit import TAPPABLE, FitError, Profile, Taps
 FORMAT = "acupressure-finder profile"
 VERSION = 1
 APP_DIR = "acupressure-finder"
-NAME_PATTERN = re.compile(r"^[\w][\w '\-.]{0,39}$")
+NAME_MAX_CHARS = 40
+NAME_PATTERN = re.compile(rf"^[\w][\w '\-.]{{0,{NAME_MAX_CHARS - 1}}}$")
 MAX_FILE_BYTES = 64 * 1024
 """Largest profile file read, in bytes (a profile of every tappable landmark is about 2 kB)."""
 FRAME_NOTE = (
@@ -73,7 +74,8 @@ def check_name(name: str) -> str:
     name = name.strip()
     if not NAME_PATTERN.match(name):
         raise ProfileError(
-            "a profile name has 1 to 40 letters, digits, spaces, dots, hyphens or apostrophes, "
+            f"a profile name has 1 to {NAME_MAX_CHARS} letters, digits, spaces, dots, hyphens or "
+            "apostrophes, "
             "and starts with a letter or digit"
         )
     return name

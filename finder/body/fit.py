@@ -30,14 +30,13 @@ from finder.body.anatomy import (
     AnatomicalLandmark,
     Anatomy,
     BodyFrame,
-    BodyModel,
     PosePrior,
     assemble,
     c7_to_crest_step,
-    load_body_model,
     pose_prior,
 )
 from finder.body.landmarks import SIDES
+from finder.body.model import BodyModel, cun_of_stature, load_body_model
 from finder.body.spine import SpineEstimate, chained
 from finder.body.view import Facing, OrientedPose, left_axis
 
@@ -121,7 +120,7 @@ def fit_anatomy(pose: OrientedPose | None, taps: Taps, model: BodyModel | None =
     model = model or load_body_model()
     xy = {name: np.asarray(value, dtype=float) for name, value in taps.image_xy.items()}
     tap_sd_cun = model.taps["sd_cm"] / (
-        taps.stature_cm / 75 if taps.stature_cm else model.taps["cun_cm"]
+        cun_of_stature(taps.stature_cm) if taps.stature_cm else model.taps["cun_cm"]
     )
     if pose is None:
         prior = taps_prior(xy, taps.stature_cm, tap_sd_cun, model)

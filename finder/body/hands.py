@@ -18,7 +18,6 @@ is the certainty reported; the turn is used only when the triangle is open enoug
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -31,7 +30,7 @@ from calibration import DATA_DIR
 from finder.body.catalog import Point, load_catalog
 from finder.body.hand_landmarks import KEYPOINT_BY_NAME, DetectedHand, HandKeypoint
 from finder.body.points import point_sides
-from finder.body.result import FinderResult, LocatedPoint, Omission
+from finder.body.result import FinderResult, LocatedPoint, Omission, chance_within
 
 HAND_MODEL_FILE = "hand_model.json"
 NO_HAND = (
@@ -158,12 +157,6 @@ def hand_axes(hand: DetectedHand) -> tuple[np.ndarray, np.ndarray]:
     if radial @ (index - little) < 0:
         radial = -radial
     return proximal, radial
-
-
-def chance_within(sd: float, tolerance: float) -> float:
-    """Chance that a 2D normal error of standard deviation `sd` per axis lies within
-    `tolerance` (same units)."""
-    return 1.0 - math.exp(-(tolerance**2) / (2 * sd**2)) if sd > 0 else 1.0
 
 
 def place_point(

@@ -9,10 +9,10 @@ import numpy as np
 from finder.body.anatomy import AnatomicalLandmark, Anatomy
 from finder.body.catalog import Point
 from finder.body.landmarks import SIDES
-from finder.body.result import LocatedPoint, Omission
+from finder.body.model import load_cun_rule
+from finder.body.result import LocatedPoint, Omission, chance_within
 from finder.body.view import Facing
 
-GOOD_ENOUGH_CUN = 1.5  # a practitioner's own spread (Molsberger 2012: ~2.7 cm on the back)
 VIEW_REASONS = {
     "front": "front-of-body point: not visible from behind",
     "back": "back-of-body point: not visible from the front",
@@ -80,7 +80,7 @@ def _place(anatomy: Anatomy, point: Point, side: str) -> LocatedPoint | Omission
     )
     sd_px = float(np.hypot((1 - fraction) * start.sd_px, fraction * end.sd_px))
     sd_cun = sd_px / frame.cun_px
-    within = 1.0 - np.exp(-(GOOD_ENOUGH_CUN**2) / (2 * sd_cun**2)) if sd_cun > 0 else 1.0
+    within = chance_within(sd_cun, load_cun_rule().good_enough_cun)
     visibility = min(start.visibility, end.visibility)
     return LocatedPoint(
         point.code, side, (float(xy[0]), float(xy[1])), sd_px, float(within * visibility)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,11 +22,19 @@ class Basis(str, Enum):
     TAPS = "taps"
 
 
+def chance_within(sd: float, tolerance: float) -> float:
+    """Chance that a 2D normal error of standard deviation `sd` per axis lies within
+    `tolerance` (same units): the Rayleigh distribution's CDF; 1 when `sd` is 0."""
+    return 1.0 - math.exp(-(tolerance**2) / (2 * sd**2)) if sd > 0 else 1.0
+
+
 @dataclass(frozen=True)
 class LocatedPoint:
     """A point placed on the image: position (px), receiver's side, one-standard-deviation
-    uncertainty radius (px) and confidence in [0, 1]: the chance that the true point lies within
-    1.5 cun of the mark, times the visibility of the keypoints it rests on."""
+    uncertainty radius (px) and confidence in [0, 1]: the chance (`chance_within`) that the true
+    point lies within a tolerance of the mark (1.5 B-cun on the body, `body_model.json` "cun";
+    0.5 F-cun on the hand, `hand_model.json`), times the certainty of what it rests on (the
+    keypoints' visibility, the hand's handedness score)."""
 
     code: str
     side: str  # "left" | "right" | "midline" (the receiver's own side)

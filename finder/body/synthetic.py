@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
+from finder.body.model import cun_of_stature
 
 IMAGE_SIZE = (2400, 2400)
 FLOOR_Y = 2300.0
@@ -103,7 +104,7 @@ def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
         row["sex"],
         landmarks,
         truth_y,
-        m["stature"] / 75,
+        cun_of_stature(m["stature"]),
         m["biacromialbreadth"],
         m["bicristalbreadth"],
     )

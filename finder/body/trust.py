@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from finder.body.anatomy import hips_in_view, load_body_model
+from finder.body.anatomy import hips_in_view
 from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
+from finder.body.model import load_body_model
 from finder.body.pose import Pose
 from finder.body.view import (
     HEAD,

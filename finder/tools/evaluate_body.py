@@ -1,6 +1,7 @@
 """Fit and evaluate the body model on ANSUR II synthetic bodies (SYNTHETIC_BODIES.md convention).
 
-Vertical errors are measured along the body's up axis and reported in B-cun (stature / 75).
+Vertical errors are measured along the body's up axis and reported in B-cun (stature / 75,
+`finder.body.model.cun_of_stature`).
 """
 
 from __future__ import annotations
@@ -13,22 +14,21 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.body.anatomy import (
-    body_features,
+from finder.body.anatomy import body_features, build_anatomy, pose_prior
+from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
+from finder.body.model import (
     body_model_path,
-    build_anatomy,
+    cun_of_stature,
     load_body_model,
     parse_body_model,
-    pose_prior,
 )
-from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
 from finder.body.synthetic import IMAGE_SIZE, SyntheticBody
 from finder.body.view import orient
 from finder.tools.ansur import ansur_bodies, read_ansur
 
 # Per target, the models tried in order (the first whose features are all measured wins at run
 # time): (anchor, features). The anchor is where the target height is measured from ("hips" or
-# "shoulders" midpoint; None for the cun, a scale); see finder.body.anatomy.REGRESSION_ANCHORS.
+# "shoulders" midpoint; None for the cun, a scale); see finder.body.model.REGRESSION_ANCHORS.
 MODEL_FEATURES = {
     "C7": (
         ("hips", ("trunk", "shoulder_width", "head")),
@@ -131,7 +131,7 @@ def span_statistics(rows: Sequence[dict[str, str]]) -> dict[str, dict[str, float
     statistics = {}
     for name, (upper, lower) in SPANS.items():
         span_mm = np.array([float(r[upper]) - (float(r[lower]) if lower else 0.0) for r in rows])
-        span_cun = span_mm / (stature_mm / 75)
+        span_cun = span_mm / cun_of_stature(stature_mm)
         slope, intercept = np.polyfit(stature_cm, span_cun, 1)
         residual = span_cun - (slope * stature_cm + intercept)
         statistics[name] = {

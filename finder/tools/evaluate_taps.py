@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.body.anatomy import build_anatomy, load_body_model
+from finder.body.anatomy import build_anatomy
 from finder.body.fit import Taps, fit_anatomy
+from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE, MIDLINE_X, SyntheticBody
 from finder.body.view import orient
 from finder.tools.ansur import ansur_bodies

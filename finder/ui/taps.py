@@ -13,8 +13,15 @@ import numpy as np
 import streamlit as st
 
 from finder.adapters.imageio import downscale_for_inference
-from finder.adapters.profiles import ProfileError, ProfileStore
-from finder.body.fit import FitError, Profile, Taps, profile_from, tap_guides
+from finder.adapters.profiles import NAME_MAX_CHARS, ProfileError, ProfileStore
+from finder.body.fit import (
+    STATURE_RANGE_CM,
+    FitError,
+    Profile,
+    Taps,
+    profile_from,
+    tap_guides,
+)
 from finder.body.result import FinderResult
 from finder.render.diagrams import landmark_picture
 from finder.ui import Photo, sentence
@@ -56,6 +63,8 @@ def current_taps(photo: Photo) -> Taps | None:
     """The partner's taps on `photo` and the height, or None when nothing was given."""
     taps = photo_taps(photo)
     stature = st.session_state.get(STATURE) or None
+    if stature is not None and not STATURE_RANGE_CM[0] <= stature <= STATURE_RANGE_CM[1]:
+        stature = None  # outside the body model's range: not used (the board says so)
     if not taps and stature is None:
         return None
     return Taps(dict(taps), stature)
@@ -188,14 +197,20 @@ def render_tap_guide(photo: Photo) -> None:
     right.button(
         "Clear all marks", on_click=_clear, args=(photo,), disabled=not taps, width="stretch"
     )
-    st.number_input(
+    low, high = (int(cm) for cm in STATURE_RANGE_CM)
+    stature = st.number_input(
         "Receiver's height in cm (optional)",
         min_value=0,
-        max_value=230,
+        max_value=high,
         step=1,
         key=STATURE,
-        help="Makes the finger's 1 cm uncertainty a little more exact. 0 = not given.",
+        help=(
+            f"Makes the finger's 1 cm uncertainty a little more exact: {low} to {high} cm. "
+            "0 = not given."
+        ),
     )
+    if stature and stature < low:
+        st.warning(f"A height below {low} cm is not used: enter {low} to {high} cm, or 0.")
 
 
 def _remove_box(photo: Photo) -> None:
@@ -241,7 +256,9 @@ def render_profiles(photo: Photo, result: FinderResult) -> None:
     taps = current_taps(photo)
     can_save = taps is not None and bool(taps.image_xy) and result.anatomy is not None
     name_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
-    name_column.text_input("Save the marks as a profile named", key=SAVE_AS, max_chars=40)
+    name_column.text_input(
+        "Save the marks as a profile named", key=SAVE_AS, max_chars=NAME_MAX_CHARS
+    )
     button_column.button(
         "Save profile",
         on_click=_save,

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from finder import locate_landmarks
-from finder.body.anatomy import build_anatomy, load_body_model
+from finder.body.anatomy import build_anatomy
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy, profile_from
 from finder.body.landmarks import Keypoint
+from finder.body.model import load_body_model
 from finder.body.view import orient
 from tests.bodies import IMAGE_SIZE, similarity, standing_back_view, transform_xy
 

@@ -8,9 +8,9 @@ import pytest
 
 from finder import locate_image, locate_landmarks
 from finder.adapters.imageio import read_image
-from finder.body.anatomy import load_body_model
 from finder.body.catalog import load_catalog
 from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
+from finder.body.model import load_body_model
 from finder.body.points import point_sides
 from finder.body.synthetic import body_from_ansur
 from finder.body.trust import check_pose

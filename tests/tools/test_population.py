@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from finder.body.anatomy import load_body_model
+from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE
 from finder.body.trust import check_pose
 from finder.body.view import orient

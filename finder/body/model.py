@@ -1,0 +1,192 @@
+"""The body model's constants: `calibration/body_model.json` (each entry with its source),
+validated into typed values. Read by every body stage; imports only names and calibration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from calibration import DATA_DIR
+from finder.body.landmarks import SPINOUS_LEVELS
+
+FEATURES = ("trunk", "shoulder_width", "hip_width", "thigh", "shank", "head")
+# Where each target's regressions measure from: "hips" (the hip-keypoint midpoint), "shoulders"
+# (the shoulder-keypoint midpoint); None for the cun, a scale. A model must use a length that is
+# measured whenever its anchor is: the trunk for the hips, the shoulder width for the shoulders.
+REGRESSION_ANCHORS = {
+    "C7": ("hips", "shoulders"),
+    "iliac_crest": ("hips",),
+    "navel": ("hips",),
+    "suprasternale": ("shoulders",),
+    "cun": (None,),
+}
+ANCHOR_LENGTHS = {
+    "hips": {"trunk"},
+    "shoulders": {"shoulder_width"},
+    None: {"trunk", "shoulder_width"},
+}
+SPANS = ("c7_to_crest", "biacromial", "bicristal", "c7_above_acromion")
+SPAN_KEYS = ("mean_cun", "sd_cun", "per_stature_cm", "mean_stature_cm", "sd_given_stature_cun")
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A linear, intercept-free predictor over pose lengths (px -> px); `sd_cun` is its error;
+    `anchor` is where the predicted height is measured from (see REGRESSION_ANCHORS)."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    sd_cun: float
+    anchor: str | None
+
+    def apply(self, features: Mapping[str, float]) -> float:
+        return float(sum(c * features[n] for n, c in zip(self.features, self.coef, strict=True)))
+
+
+@dataclass(frozen=True)
+class BodyModel:
+    """Constants of `calibration/body_model.json`, validated."""
+
+    regressions: Mapping[str, tuple[Regression, ...]]
+    spine_fractions: Mapping[str, float]
+    crest_level: str
+    level_fraction_sd: float
+    landmarks: Mapping[str, Mapping[str, float]]
+    plausibility: Mapping[str, object]
+    midline_sd_cun: float
+    taps: Mapping[str, float]
+    spans: Mapping[str, Mapping[str, float]]
+    max_level_sd_vertebrae: float
+    upper_body_tilt_sd_deg: float
+
+    def span(self, name: str, stature_cm: float | None = None) -> tuple[float, float]:
+        """(length, sd) in cun of a body span (one of SPANS), given the stature when it is
+        known."""
+        span = self.spans[name]
+        if stature_cm is None:
+            return span["mean_cun"], span["sd_cun"]
+        shift = span["per_stature_cm"] * (stature_cm - span["mean_stature_cm"])
+        return span["mean_cun"] + shift, span["sd_given_stature_cun"]
+
+    def regression(self, target: str, features: Mapping[str, float]) -> Regression:
+        """The first regression for `target` whose features are all measured."""
+        for regression in self.regressions[target]:
+            if all(name in features for name in regression.features):
+                return regression
+        raise ValueError(f"no {target} regression fits the visible keypoints")
+
+    def predict(self, target: str, features: Mapping[str, float]) -> tuple[float, float]:
+        """(value, sd in cun) from the first regression whose features are all measured."""
+        regression = self.regression(target, features)
+        return regression.apply(features), regression.sd_cun
+
+    def height(
+        self, target: str, features: Mapping[str, float], anchor_up: Mapping[str, float]
+    ) -> tuple[float, float]:
+        """(height in px along the frame's up axis from its origin, sd in cun) of `target`;
+        `anchor_up` gives each measured anchor's own height in that frame (px)."""
+        regression = self.regression(target, features)
+        return regression.apply(features) + anchor_up[regression.anchor], regression.sd_cun
+
+    @property
+    def vertebra_cun(self) -> float:
+        """The mean distance between neighbouring spinous processes from C7 to L4 (cun)."""
+        return self.span("c7_to_crest")[0] / SPINOUS_LEVELS.index(self.crest_level)
+
+
+def parse_body_model(raw: Mapping[str, object], source: str = "body_model.json") -> BodyModel:
+    """Validate the body-model data; errors name the file and the entry."""
+    try:
+        regressions = {}
+        for target, anchors in REGRESSION_ANCHORS.items():
+            models = []
+            for entry in raw["regressions"][target]["models"]:
+                features, anchor = tuple(entry["features"]), entry["anchor"]
+                if (
+                    anchor not in anchors
+                    or set(features) - set(FEATURES)
+                    or len(entry["coef"]) != len(features)
+                    or not ANCHOR_LENGTHS[anchor] & set(features)
+                ):
+                    raise ValueError(f"regression {target}: bad anchor {anchor} or {features}")
+                models.append(
+                    Regression(features, tuple(map(float, entry["coef"])), entry["sd_cun"], anchor)
+                )
+            if not models:
+                raise ValueError(
+                    f"regression {target}: no models (run `finder evaluate-body --refit`)"
+                )
+            regressions[target] = tuple(models)
+        spine = raw["spine"]
+        fractions = {name: float(spine["fraction_c7_to_s2"][name]) for name in SPINOUS_LEVELS}
+        if list(fractions.values()) != sorted(fractions.values()):
+            raise ValueError("spine: fractions must grow from C7 to S2")
+        return BodyModel(
+            regressions=regressions,
+            spine_fractions=fractions,
+            crest_level=spine["crest_level"],
+            level_fraction_sd=float(spine["level_fraction_sd"]),
+            landmarks=raw["landmarks"],
+            plausibility=raw["plausibility"],
+            midline_sd_cun=float(spine["midline_sd_cun"]),
+            taps={
+                key: float(raw["taps"][key])
+                for key in ("sd_cm", "cun_cm", "c7_below_acromion_max_cun", "off_pose_max_cun")
+            },
+            spans={
+                name: {key: float(raw["spans"][name][key]) for key in SPAN_KEYS} for name in SPANS
+            },
+            max_level_sd_vertebrae=float(spine["max_level_sd_vertebrae"]),
+            upper_body_tilt_sd_deg=float(spine["upper_body_tilt_sd_deg"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{source}: {error}") from error
+
+
+BODY_MODEL_FILE = "body_model.json"
+
+
+@lru_cache(maxsize=1)
+def load_body_model() -> BodyModel:
+    """The shipped body model (cached)."""
+    text = DATA_DIR.joinpath(BODY_MODEL_FILE).read_text(encoding="utf-8")
+    return parse_body_model(json.loads(text))
+
+
+def body_model_path() -> Path:
+    return Path(str(DATA_DIR.joinpath(BODY_MODEL_FILE)))
+
+
+@dataclass(frozen=True)
+class CunRule:
+    """The proportional body inch (B-cun) and the tolerance a mark is judged by, from
+    `body_model.json` "cun" (sources there)."""
+
+    per_stature: float  # B-cun in a body's height (75, WHO 2008)
+    good_enough_cun: float  # a mark within this many B-cun of the true point is found
+
+    def of_stature(self, stature: float) -> float:
+        """One B-cun in the stature's own unit (cm in, cm out; mm in, mm out)."""
+        return stature / self.per_stature
+
+
+@lru_cache(maxsize=1)
+def load_cun_rule() -> CunRule:
+    """The shipped B-cun rule (cached). Read on its own, so the ANSUR tools can convert
+    statures while the regressions are refitted."""
+    raw = json.loads(DATA_DIR.joinpath(BODY_MODEL_FILE).read_text(encoding="utf-8"))
+    try:
+        rule = CunRule(float(raw["cun"]["per_stature"]), float(raw["cun"]["good_enough"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{BODY_MODEL_FILE}: cun: {error}") from error
+    if rule.per_stature <= 0 or rule.good_enough_cun <= 0:
+        raise ValueError(f"{BODY_MODEL_FILE}: cun: per_stature and good_enough must be > 0")
+    return rule
+
+
+def cun_of_stature(stature: float) -> float:
+    """One B-cun in the stature's own unit: stature / 75 (`CunRule.of_stature`)."""
+    return load_cun_rule().of_stature(stature)
