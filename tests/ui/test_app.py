@@ -67,6 +67,22 @@ def test_photo_page_explains_a_rejected_photo(app):
 
 
 @pytest.mark.model
+def test_a_height_outside_the_body_models_range_is_not_used_and_breaks_nothing(app):
+    """The height field's bounds come from the body model (finder.body.fit.STATURE_RANGE_CM):
+    50 cm is refused with a line on the board, the page stays."""
+    app.toggle(key="taps_adjust").set_value(True)
+    show(app, "Photo")
+    app.number_input(key="taps_stature").set_value(50)
+    show(app, "Photo")
+    no_failures(app)
+    assert any("below 100 cm is not used" in w.value for w in app.warning)
+    assert app.table  # the points are still there
+    app.number_input(key="taps_stature").set_value(0)
+    app.toggle(key="taps_adjust").set_value(False)
+    show(app, "Photo")
+
+
+@pytest.mark.model
 def test_library_search_finds_a_point_by_any_name(app):
     show(app, "Point library")
     for text in ("Shenshu", "UB23", "B23", "Kidney Transporter", "bl-23"):
