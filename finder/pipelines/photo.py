@@ -39,11 +39,36 @@ TOO_DARK = "the picture is too dark to find the body: take it in better light"
 
 
 def select_points(codes: Iterable[str] | None = None) -> tuple[Point, ...]:
-    """Catalog points by code or alias (all of them when `codes` is None)."""
+    """Catalog points by code or alias (all of them when `codes` is None). Raises TypeError
+    for one string instead of a list of them, KeyError for an unknown code."""
     catalog = load_catalog()
     if codes is None:
         return catalog.points
+    if isinstance(codes, str):
+        raise TypeError(f"codes must be a list of point codes, e.g. [{codes[:20]!r}], not a string")
     return tuple(catalog.get(code) for code in codes)
+
+
+def check_taps_near(taps: Taps, image_size: tuple[int, int]) -> None:
+    """FitError for a tap farther outside the picture than the picture's own width or height
+    (image px): a mark a partner placed is on the picture or just beyond its edge."""
+    width, height = image_size
+    for name, (x, y) in taps.image_xy.items():
+        if not (-width <= x <= 2 * width and -height <= y <= 2 * height):
+            raise FitError(f"the {name} mark at ({x:.6g}, {y:.6g}) px lies far outside the picture")
+
+
+def pixel_size(image_size: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) as whole pixels; ValueError unless both are finite and at least 1."""
+    try:
+        width, height = (int(side) for side in image_size)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(
+            f"image_size must be (width, height) in pixels, got {image_size!r}"
+        ) from None
+    if width < 1 or height < 1:
+        raise ValueError(f"image_size must be at least 1 x 1 pixels, got {image_size!r}")
+    return width, height
 
 
 def locate_landmarks(
@@ -58,15 +83,17 @@ def locate_landmarks(
     visibility (clipped to [0, 1]); None when nobody was found; image_size = (width, height) in
     pixels. `taps` (image px) and a saved `profile` (body coordinates) fit the body model to what
     a partner placed; taps win where both say. Numbers that are not finite give a rejected
-    result; an array of another shape raises ValueError."""
-    width, height = int(image_size[0]), int(image_size[1])
+    result; an array of another shape, a visibility outside [0, 1] or an image size that is not
+    whole pixels raise ValueError."""
+    width, height = pixel_size(image_size)
     if landmarks is None:
         return locate_checked(None, (width, height), codes, taps, profile)
     if not isinstance(landmarks, Pose):
         landmarks = pose_array(landmarks).copy()
         if not np.all(np.isfinite(landmarks)):
             return locate_checked(None, (width, height), codes, taps, profile, INVALID_NUMBERS)
-        landmarks[:, 3] = np.clip(landmarks[:, 3], 0.0, 1.0)
+        if not np.all((landmarks[:, 3] >= 0.0) & (landmarks[:, 3] <= 1.0)):
+            raise ValueError("landmark visibility (column 4) must lie in [0, 1]")
     checked = check(as_pose(landmarks), (width, height), view)
     return locate_checked(checked, (width, height), codes, taps, profile)
 
@@ -85,7 +112,9 @@ def locate_checked(
     """Points from a pose checked once (`finder.body.trust.check`; None: nobody found, refused
     with `no_person`), `taps` and `profile` as in `locate_landmarks`; image_size = (width,
     height) px."""
-    width, height = int(image_size[0]), int(image_size[1])
+    width, height = pixel_size(image_size)
+    if taps is not None:
+        check_taps_near(taps, (width, height))
     points = select_points(codes)
     if checked is None:
         if taps is not None:
@@ -191,7 +220,8 @@ def locate_taps(
     taps: Taps, image_size: tuple[int, int], codes: Iterable[str] | None = None
 ) -> FinderResult:
     """Points from a partner's taps alone (no pose): a back view, image px."""
-    width, height = int(image_size[0]), int(image_size[1])
+    width, height = pixel_size(image_size)
+    check_taps_near(taps, (width, height))
     points = select_points(codes)
     notes: tuple[str, ...] = ()
     try:

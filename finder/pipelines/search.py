@@ -129,7 +129,12 @@ class FoundPose:
 def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
     """The part of `box` (x, y, w, h, original pixels) inside the image, or BoxError when the
     box is empty or covers less than MIN_SIDE_PX x MIN_SIDE_PX pixels of the image."""
-    x, y, w, h = (int(v) for v in box)
+    try:
+        x, y, w, h = (int(v) for v in box)
+    except (TypeError, ValueError, OverflowError):
+        raise BoxError(
+            f"the receiver box must be four whole numbers of pixels, not {box!r}"
+        ) from None
     width, height = image_size
     if w <= 0 or h <= 0:
         raise BoxError(f"the receiver box {x},{y},{w},{h} needs a positive width and height")

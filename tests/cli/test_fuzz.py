@@ -6,17 +6,19 @@ Well-formed: every located point has finite image coordinates (px), a finite non
 omitted with a reason; a rejected result says why and places nothing; `to_dict()` is strict JSON
 (no NaN or infinity). The arrays are a plausible body (tests/bodies.py) moved, turned and scaled
 over twelve orders of magnitude, then damaged: NaN and infinite entries, float extremes,
-visibilities outside [0, 1], keypoints collapsed onto one spot, swapped, or mirrored; and arrays
-of arbitrary numbers.
+visibilities outside [0, 1] (refused with ValueError), keypoints collapsed onto one spot,
+swapped, or mirrored; and arrays of arbitrary numbers.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -153,11 +155,17 @@ def assert_drawable(result: FinderResult, size: tuple[int, int]) -> None:
     assert drawn.shape == canvas.shape and drawn.dtype == np.uint8
 
 
-def run_case(landmarks: np.ndarray, size, view: str, codes) -> FinderResult:
+def run_case(landmarks: np.ndarray, size, view: str, codes) -> FinderResult | None:
+    """The result, checked; None when the array was refused (a visibility outside [0, 1])."""
     with warnings.catch_warnings():
         # NaN and overflow in intermediate numpy arithmetic are expected here; the result
         # must still come out well-formed.
         warnings.simplefilter("ignore", RuntimeWarning)
+        visibility = landmarks[:, 3]
+        if np.all(np.isfinite(landmarks)) and not np.all((visibility >= 0) & (visibility <= 1)):
+            with pytest.raises(ValueError, match=re.escape("visibility (column 4) must lie in")):
+                locate_landmarks(landmarks, size, view, codes)
+            return None
         result = locate_landmarks(landmarks, size, view, codes)
         assert_well_formed(result, codes, size)
         assert_drawable(result, size)
@@ -199,7 +207,8 @@ def test_the_generated_bodies_are_often_accepted():
     @given(data=st.data(), size=image_sizes)
     def count(data, size):
         body = data.draw(placed_bodies(size))
-        accepted.append(run_case(body, size, "auto", None).accepted)
+        result = run_case(body, size, "auto", None)
+        accepted.append(result is not None and result.accepted)
 
     count()
     assert sum(accepted) >= 0.2 * len(accepted), f"{sum(accepted)} of {len(accepted)} accepted"
@@ -217,8 +226,9 @@ def test_a_keypoint_far_outside_the_picture_counts_as_unseen():
     assert {("BL-40", "right"), ("BL-23", "left")} <= {(p.code, p.side) for p in result.points}
 
 
-def test_visibility_beyond_one_does_not_raise_confidence_beyond_one():
+@pytest.mark.parametrize("visibility", [7.0, -0.1, 1e308])
+def test_a_visibility_outside_0_1_is_refused(visibility):
     body = standing_back_view()
-    body[:, 3] = 7.0
-    result = locate_landmarks(body, (2400, 2400), "back")
-    assert result.points and all(p.confidence <= 1.0 for p in result.points)
+    body[5, 3] = visibility
+    with pytest.raises(ValueError, match=re.escape("visibility (column 4) must lie in [0, 1]")):
+        locate_landmarks(body, (2400, 2400), "back")

@@ -5,6 +5,7 @@ stderr holding only the finder's own lines. Pathological sizes: tests/cli/test_b
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -15,7 +16,10 @@ import numpy as np
 import pytest
 
 from finder import cli
+from finder.body.fit import FitError, Taps
 from finder.cli import Outcome, output_stems, parse_points
+from finder.pipelines.photo import locate_landmarks
+from finder.pipelines.search import BoxError, receiver_box
 from tests.cli.test_cli import finder
 
 SAMPLE = Path(cli.__file__).parent / "samples" / "full-back-standing.jpg"
@@ -201,3 +205,33 @@ def test_the_pose_model_loads_without_matplotlib_or_sounddevice():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[]"
+
+
+# -- the Python API raises its documented errors ---------------------------------------------
+
+
+def test_codes_given_as_one_string_are_a_type_error():
+    with pytest.raises(TypeError, match=r"codes must be a list of point codes, e.g. \['BL-23'\]"):
+        locate_landmarks(None, (300, 400), codes="BL-23")
+
+
+@pytest.mark.parametrize("size", [(math.inf, 400), (300, math.nan), (0, 400), ("wide", 400)])
+def test_an_image_size_that_is_not_whole_pixels_is_a_value_error(size):
+    with pytest.raises(ValueError, match="image_size must be"):
+        locate_landmarks(None, size)
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan, "ten"])
+def test_a_box_of_non_finite_numbers_is_a_box_error(value):
+    with pytest.raises(BoxError, match="must be four whole numbers of pixels"):
+        receiver_box((0, 0, value, value), (300, 400))
+    assert receiver_box((0, 0, 1e300, 1e300), (300, 400)) == (0, 0, 300, 400)  # huge: clipped
+
+
+@pytest.mark.parametrize("value", [1e300, -1e12, 5_000.0])
+def test_a_tap_far_outside_the_picture_is_a_fit_error(value):
+    taps = Taps({"C7": (150.0, 40.0), "iliac_crest_top_left": (100.0, value)})
+    with pytest.raises(
+        FitError, match=r"iliac_crest_top_left mark .* lies far outside the picture"
+    ):
+        locate_landmarks(None, (300, 400), taps=taps)
