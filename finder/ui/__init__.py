@@ -65,6 +65,15 @@ class Photo:
         return Path(self.name).stem or "photo"
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]()<>#|~$:!])")
+
+
+def plain(text: str) -> str:
+    """`text` (a file name the user chose, ...) escaped so that Streamlit's Markdown shows it
+    as it is: no link, emphasis, HTML, LaTeX or :icon:."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def sentence(text: str) -> str:
     """The engine's messages start in lower case; a page shows them as sentences."""
     return text[:1].upper() + text[1:] if text else text
@@ -155,7 +164,7 @@ def photo_from_upload(uploaded) -> tuple[Photo | None, str | None]:
     except ImageError as error:
         return None, f"This file can't be used: {error}."
     except Exception as error:  # a widget callback's failure would otherwise show a traceback
-        return None, f"Something went wrong reading {uploaded.name}: {error}."
+        return None, f"Something went wrong reading {plain(uploaded.name)}: {error}."
 
 
 def current_photo() -> Photo | None:

@@ -26,6 +26,7 @@ from finder.ui import (
     Photo,
     photo_from_upload,
     photo_or_sample,
+    plain,
     remember,
     sentence,
     table,
@@ -197,7 +198,7 @@ def _use_sample() -> None:
 
 
 def _caption(photo: Photo, result: FinderResult) -> str:
-    source = f"Sample photo: {photo.licence}" if photo.licence else photo.name
+    source = f"Sample photo: {photo.licence}" if photo.licence else plain(photo.name)
     return f"{source}. {sentence(result.view_reason)}." if result.view_reason else source
 
 

@@ -25,6 +25,7 @@ from finder.ui import (
     analyse,
     current_photo,
     photo_from_bytes,
+    plain,
     sample_names,
     sentence,
     table,
@@ -276,7 +277,7 @@ def _choose_points(catalog) -> list[str]:
 
 
 def _caption(photo: Photo, result: FinderResult) -> str:
-    source = f"Sample photo: {photo.licence}" if photo.licence else photo.name
+    source = f"Sample photo: {photo.licence}" if photo.licence else plain(photo.name)
     if result.view is None:
         return source
     found = f" {sentence(result.summary())}." if result.accepted else ""

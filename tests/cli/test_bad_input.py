@@ -441,6 +441,39 @@ def test_app_upload(app, case):
 
 
 @pytest.mark.model
+@pytest.mark.shared
+def test_an_uploaded_file_named_like_a_markdown_link_is_shown_as_plain_text(app):
+    name = "[click me](https://example.com) $x$ :red[alert].jpg"
+    app.file_uploader[0].set_value((name, photo("13").read_bytes(), "image/jpeg"))
+    app.run()
+    assert not app.exception, app.exception
+    captions = [caption for image in app.image for caption in image.captions]
+    assert any(r"\[click me\]\(https\://example.com\) \$x\$ \:red\[alert\]" in c for c in captions)
+    assert not any("[click me](" in caption for caption in captions), captions
+
+
+@pytest.mark.model
+def test_hostile_profile_files_are_listed_as_damaged_in_the_app(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from finder.adapters.profiles import ProfileStore
+    from finder.body.fit import Profile
+    from tests.apptest import APP
+
+    monkeypatch.setenv("FINDER_DATA_DIR", str(tmp_path))
+    store = ProfileStore()
+    store.save(Profile("Alex", {"C7": (21.5, 0.3)}))
+    (store.directory / "deep.json").write_text("[" * 20_000 + "]" * 20_000)
+    (store.directory / "digits.json").write_text('{"format": ' + "9" * 5_000 + "}")
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    assert not app.exception, app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Profile file deep.json is damaged (nested too deeply)" in warnings
+    assert "Profile file digits.json is damaged (Exceeds the limit" in warnings
+    assert "Alex" in app.selectbox(key="profile_choice").options
+
+
+@pytest.mark.model
 def test_app_uploader_offers_every_format_the_decoder_reads(app):
     offered = {"." + kind.lstrip(".").lower() for kind in app.file_uploader[0].allowed_type}
     assert {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"} <= offered
