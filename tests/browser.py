@@ -16,6 +16,8 @@
 - `wait_for_app(page)` waits until the page has rendered and no script run is in progress.
 - `playwright_or_skip()` gives Playwright's sync API, or skips the test when Playwright or
   Debian's Chromium is missing; screenshots go to SCREENS.
+- `wait_for_frames(status, condition, what)` waits on the live stream's state (frames and
+  points), with its own generous bound for the first frame, never on a fixed time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -149,3 +151,52 @@ def playwright_or_skip():
         pytest.skip(f"{CHROMIUM} is not installed")
     SCREENS.mkdir(parents=True, exist_ok=True)
     return sync_api
+
+
+FIRST_FRAME_TIMEOUT_S = 300.0
+"""From pressing START to the first processed frame: WebRTC set-up and the pose model's first
+load, which take seconds on an idle machine and can take minutes on a busy one."""
+
+STALL_TIMEOUT_S = 90.0
+"""Longest wait for the next processed frame once frames are coming."""
+
+MAX_FRAMES = 300
+"""Frames a stream may take, once running, to reach the state waited for."""
+
+Status = tuple[int, int, float, str]  # frames processed, points on the last frame, fps, text
+
+
+def wait_for_frames(
+    status: Callable[[], Status],
+    condition: Callable[[Status], bool],
+    what: str,
+    after: int = 0,
+    max_frames: int = MAX_FRAMES,
+) -> Status:
+    """Wait on the live stream's state, not on the clock: until more than `after` frames are
+    processed and `condition` holds for the status. Fails only when no frame at all comes
+    within FIRST_FRAME_TIMEOUT_S, when the frame count stands still for STALL_TIMEOUT_S, or
+    when `max_frames` frames go by without the state; so a slow machine only waits longer."""
+    started = time.monotonic()
+    first_seen = last_frames = None
+    last_change = started
+    while True:
+        current = status()
+        frames = current[0]
+        if frames > after and condition(current):
+            return current
+        now = time.monotonic()
+        if frames != last_frames:
+            last_frames, last_change = frames, now
+        if frames and first_seen is None:
+            first_seen = frames
+        if first_seen is None and now - started > FIRST_FRAME_TIMEOUT_S:
+            problem = f"no frame within {FIRST_FRAME_TIMEOUT_S:.0f} s"
+        elif first_seen is not None and now - last_change > STALL_TIMEOUT_S:
+            problem = f"no new frame for {STALL_TIMEOUT_S:.0f} s"
+        elif first_seen is not None and frames - first_seen > max_frames:
+            problem = f"not within {max_frames} frames"
+        else:
+            time.sleep(0.5)
+            continue
+        raise AssertionError(f"no {what}: {problem}; status: {current[3]!r}")

@@ -276,7 +276,8 @@ def test_pipeline_runs_without_any_network_interface(tmp_path):
 @pytest.mark.browser
 def test_app_talks_only_to_this_machine_and_writes_no_picture(tmp_path):
     sync_api = playwright_or_skip()
-    from tests.ui.test_browser_live import read_status, wait_until
+    from tests.browser import wait_for_frames
+    from tests.ui.test_browser_live import read_status
     from tests.video import make_test_video
 
     camera = make_test_video(tmp_path / "camera.y4m", seconds=3)
@@ -302,10 +303,8 @@ def test_app_talks_only_to_this_machine_and_writes_no_picture(tmp_path):
             component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
             start = component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE))
             start.click()
-            wait_until(
-                lambda: read_status(page)[0] > 5 and read_status(page)[1] > 0,
-                60.0,
-                lambda: f"no frames with points: {read_status(page)[3]!r}",
+            wait_for_frames(
+                lambda: read_status(page), lambda s: s[1] > 0, "frames with points", after=5
             )
             component.get_by_role("button", name=re.compile(r"^stop$", re.IGNORECASE)).click()
             start.wait_for()

@@ -22,13 +22,13 @@ from tests.browser import (
     playwright_or_skip,
     streamlit_server,
     wait_for_app,
+    wait_for_frames,
 )
 from tests.photos import photo
 from tests.video import make_test_video
 
 pytestmark = pytest.mark.browser
 
-STREAM_TIMEOUT_S = 60.0  # from START to frames with points coming back
 STATUS = re.compile(r"Live: (\d+) frames processed, (\d+) points on the last frame, ([\d.]+) fps")
 # Pixels of the overlay's Governor Vessel (violet) and Small Intestine (red) dots, colours the
 # clip itself does not contain; the first routine (stress) has both meridians.
@@ -92,18 +92,7 @@ def test_live_camera_draws_points_on_the_returned_video(fake_camera):
             component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
             component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE)).click()
 
-            def streaming() -> bool:
-                frames, points, _, _ = read_status(page)
-                return frames > 0 and points > 0
-
-            wait_until(
-                streaming,
-                STREAM_TIMEOUT_S,
-                lambda: (
-                    f"no frames with points came back within {STREAM_TIMEOUT_S:.0f} s; "
-                    f"status: {read_status(page)[3]!r}"
-                ),
-            )
+            wait_for_frames(lambda: read_status(page), lambda s: s[1] > 0, "frames with points")
             # The returned <video> shows the overlay's colours.
             video = component.locator("video")
             seen: dict = {}

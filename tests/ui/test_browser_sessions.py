@@ -20,9 +20,10 @@ from tests.browser import (
     playwright_or_skip,
     streamlit_server,
     wait_for_app,
+    wait_for_frames,
 )
 from tests.photos import PHOTOS
-from tests.ui.test_browser_live import read_status, wait_until
+from tests.ui.test_browser_live import read_status
 from tests.video import make_test_video
 
 pytestmark = [
@@ -30,7 +31,6 @@ pytestmark = [
     pytest.mark.skipif(not list(PHOTOS.glob("13_*.jpg")), reason="shared photo 13 is missing"),
 ]
 
-STREAM_TIMEOUT_S = 60.0
 ROUTINE = "Lower back"  # 7 back point codes: at most 14 points on the clip
 
 
@@ -78,7 +78,7 @@ def start_camera(page) -> None:
     for attempt in range(2):
         webrtc_button(page, "start").click()
         try:
-            webrtc_button(page, "stop").wait_for(timeout=20_000)
+            webrtc_button(page, "stop").wait_for(timeout=TIMEOUT_MS)
             return
         except Exception:
             if attempt:
@@ -98,14 +98,9 @@ def choose(page, focus: str | None = None, view: str | None = None) -> None:
 
 
 def frames_after(page, count: int, condition=lambda status: True, what: str = "frames"):
-    """Wait until more than `count` frames are processed and the status meets `condition`;
-    returns (frames, points, fps, text)."""
-    wait_until(
-        lambda: read_status(page)[0] > count and condition(read_status(page)),
-        STREAM_TIMEOUT_S,
-        lambda: f"no {what} within {STREAM_TIMEOUT_S:.0f} s; status: {read_status(page)[3]!r}",
-    )
-    return read_status(page)
+    """Wait until more than `count` frames are processed and the status meets `condition`
+    (tests.browser.wait_for_frames); returns (frames, points, fps, text)."""
+    return wait_for_frames(lambda: read_status(page), condition, what, after=count)
 
 
 def screenshot(page, name: str) -> None:
