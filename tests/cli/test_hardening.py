@@ -165,6 +165,7 @@ def test_a_huge_code_is_not_echoed_back(capsys):
 # -- special files ---------------------------------------------------------------------------
 
 
+@pytest.mark.model
 def test_special_files_named_jpg_are_refused_quickly_and_the_rest_is_done(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
