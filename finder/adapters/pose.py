@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import threading
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,7 +97,8 @@ def from_mediapipe(landmarks, width: int, height: int) -> Pose:
 
 class _Model:
     """A MediaPipe solution built once and reused (see `PoseMode`; "still" or "tracking" are
-    accepted too). Not thread-safe: one per session."""
+    accepted too). Calls are serialised by a lock, so one "still" model can serve every session
+    of the app (one picture at a time); a "tracking" model follows one video stream only."""
 
     def __init__(self, mode: PoseMode | str, max_side_px: int):
         try:
@@ -105,13 +107,16 @@ class _Model:
             raise ValueError(f"mode must be 'still' or 'tracking', not {mode!r}") from None
         self.max_side_px = max_side_px
         self._solution = None  # set by the subclass
+        self._lock = threading.Lock()  # one picture through the MediaPipe graph at a time
 
     def _process(self, rgb: np.ndarray):
         small, _ = downscale_for_inference(rgb, self.max_side_px)
-        return self._solution.process(np.ascontiguousarray(small))
+        with self._lock:
+            return self._solution.process(np.ascontiguousarray(small))
 
     def close(self) -> None:
-        self._solution.close()
+        with self._lock:
+            self._solution.close()
 
     def __enter__(self):
         return self

@@ -10,6 +10,7 @@ from enum import Enum
 import numpy as np
 
 from finder.body.anatomy import Anatomy
+from finder.body.model import load_body_model
 from finder.body.view import Facing
 
 
@@ -28,19 +29,33 @@ def chance_within(sd: float, tolerance: float) -> float:
     return 1.0 - math.exp(-(tolerance**2) / (2 * sd**2)) if sd > 0 else 1.0
 
 
+MAX_CONFIDENCE = 0.95
+"""The highest confidence a placed point reports. The chance of lying within 1.5 cun comes from
+the model's own error estimates (fitted on ANSUR II bodies, scaled by the pose model's
+visibility); posture, clothing and an unusual build add error the model does not see, so no
+placed point is reported as certain (it would show as 100 %)."""
+UNCERTAINTY_STEP_CM = 0.5  # "± N cm" is rounded up to this step, never below it
+
+
 @dataclass(frozen=True)
 class LocatedPoint:
     """A point placed on the image: position (px), receiver's side, one-standard-deviation
-    uncertainty radius (px) and confidence in [0, 1]: the chance (`chance_within`) that the true
-    point lies within a tolerance of the mark (1.5 B-cun on the body, `body_model.json` "cun";
-    0.5 F-cun on the hand, `hand_model.json`), times the certainty of what it rests on (the
-    keypoints' visibility, the hand's handedness score)."""
+    uncertainty radius (px) and confidence in [0, MAX_CONFIDENCE]: the chance (`chance_within`)
+    that the true point lies within a tolerance of the mark (1.5 B-cun on the body,
+    `body_model.json` "cun"; 0.5 F-cun on the hand, `hand_model.json`), times the certainty of
+    what it rests on (the keypoints' visibility, the hand's handedness score), capped (a value
+    given outside that range is clipped into it)."""
 
     code: str
     side: str  # "left" | "right" | "midline" (the receiver's own side)
     xy: tuple[float, float]
     radius_px: float
     confidence: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "confidence", min(max(float(self.confidence), 0.0), MAX_CONFIDENCE)
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -104,6 +119,16 @@ class FinderResult:
     def cun_px(self) -> float | None:
         return self.anatomy.frame.cun_px if self.anatomy else None
 
+    def uncertainty_cm(self, point: LocatedPoint) -> float | None:
+        """The radius of `point`'s uncertainty ring (one standard deviation) in centimetres on
+        the body, rounded up to UNCERTAINTY_STEP_CM: what "± N cm" says. The cun is taken at
+        its adult average (the body model's `taps.cun_cm`, stature / 75). None without a body
+        frame (hand points are measured in finger-cun)."""
+        if self.cun_px is None:
+            return None
+        cm = point.radius_px / self.cun_px * load_body_model().taps["cun_cm"]
+        return max(math.ceil(cm / UNCERTAINTY_STEP_CM), 1) * UNCERTAINTY_STEP_CM
+
     def summary(self) -> str:
         """One line for a person: what was placed, or why nothing was; how the body was found
         when that took more than the upright picture; then any notes."""
@@ -148,7 +173,9 @@ class FinderResult:
             "notes": list(self.notes),
             "cun_px": None if self.cun_px is None else round(self.cun_px, 2),
             "anatomy": _anatomy_dict(self.anatomy.landmarks) if self.anatomy else {},
-            "points": [p.to_dict() for p in self.points],
+            "points": [
+                {**p.to_dict(), "uncertainty_cm": self.uncertainty_cm(p)} for p in self.points
+            ],
             "omitted": [o.to_dict() for o in self.omitted],
         }
 

@@ -64,11 +64,14 @@ class LiveSettings:
 class LiveProcessor:
     """Camera frame in, annotated frame out: pose tracking, One Euro smoothing, points, drawing.
 
-    One per browser session (the tracking pose model follows one video stream and is not
-    thread-safe); `process` runs one frame at a time even if called from two threads. The
-    frame's remarks are the photo's (`finder.pipelines.photo.with_remarks`): too dark, when no
-    body is accepted; another person in view, looked for every CROWD_EVERY_FRAMES frames around an
-    accepted body (with a still-mode model, `crowd_estimator`, made when first needed).
+    One per browser session (the tracking pose model follows one video stream); `process` runs
+    one frame at a time even if called from two threads. The tracking model is made at the
+    first frame and closed by `release()` when the stream ends, so a session without a running
+    camera holds no model. The frame's remarks are the photo's
+    (`finder.pipelines.photo.with_remarks`): too dark, when no body is accepted; another person in
+    view, looked for every CROWD_EVERY_FRAMES frames around an accepted body with a still-mode
+    model: `crowd_estimator` when given (it may be shared with other sessions and is never
+    closed here), else one made when first needed.
     """
 
     def __init__(
@@ -89,10 +92,11 @@ class LiveProcessor:
                 view=settings.view,
                 profile=settings.profile,
             )
-        self._estimator = estimator or PoseEstimator(PoseMode.TRACKING)
+        self._estimator = estimator  # tracking mode; made at the first frame
         self._smoother = smoother or OneEuroFilter()
         self._annotator = annotator or Annotator()
         self._crowd_estimator = crowd_estimator  # still mode; made at the first look
+        self._owns_crowd_estimator = crowd_estimator is None
         self._another_person = False  # the last look's answer
         self._frames_since_look = CROWD_EVERY_FRAMES  # so the first body is looked around
         self._frames = 0
@@ -149,6 +153,8 @@ class LiveProcessor:
             t0 = time.perf_counter()
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             t1 = time.perf_counter()
+            if self._estimator is None:
+                self._estimator = PoseEstimator(PoseMode.TRACKING)
             landmarks = self._estimator.detect(rgb)
             t2 = time.perf_counter()
             landmarks = self._smoother(landmarks, timestamp_s)
@@ -247,11 +253,22 @@ class LiveProcessor:
             f"frame, {status['fps']:.1f} fps"
         )
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """The stream ended: close the tracking model (the next frame makes a new one) and
+        forget the smoothed pose. Settings and the last frame stay for the page."""
         with self._work_lock:
-            self._estimator.close()
-            if self._crowd_estimator is not None:
+            if self._estimator is not None:
+                self._estimator.close()
+                self._estimator = None
+            self._smoother.reset()
+
+    def close(self) -> None:
+        """Release the models this processor holds (a shared crowd model stays open)."""
+        self.release()
+        with self._work_lock:
+            if self._crowd_estimator is not None and self._owns_crowd_estimator:
                 self._crowd_estimator.close()
+                self._crowd_estimator = None
 
 
 def mirror_result(result: FinderResult, width: int) -> FinderResult:

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from finder.adapters.imageio import ImageError, decode_image
-from finder.adapters.pose import PoseEstimator, PoseMode
+from finder.adapters.pose import HandEstimator, PoseEstimator, PoseMode
 from finder.body.fit import Profile, Taps
 from finder.body.result import FinderResult
 from finder.pipelines.photo import PhotoSearch, locate_found, search_photo
@@ -47,7 +47,6 @@ VIEW = "photo_view"  # "auto" | "back" | "front" (a radio)
 PREGNANT = (
     "guided_pregnant"  # "the receiver may be pregnant" (a toggle on the guided and hand pages)
 )
-_ESTIMATOR = "_estimator"
 _DETECTIONS = "_detections"
 
 
@@ -194,13 +193,19 @@ def remember(cache: dict[Hashable, T], key: Hashable, compute: Callable[[], T]) 
     return cache[key]
 
 
+@st.cache_resource(show_spinner=False)
 def estimator() -> PoseEstimator:
-    """This browser session's still-image pose model, made on first use (not shared between
-    sessions: a model is not thread-safe)."""
-    state = st.session_state
-    if _ESTIMATOR not in state:
-        state[_ESTIMATOR] = PoseEstimator(PoseMode.STILL)
-    return state[_ESTIMATOR]
+    """The app's one still-image pose model, made on first use and shared by every browser
+    session (the model serialises calls: one picture at a time), so memory does not grow with
+    the sessions ever opened."""
+    return PoseEstimator(PoseMode.STILL)
+
+
+@st.cache_resource(show_spinner=False)
+def hand_estimator() -> HandEstimator:
+    """The app's one still-image hand model, shared by every browser session like
+    `estimator()`."""
+    return HandEstimator(PoseMode.STILL)
 
 
 def detect(photo: Photo, view: str, box: Box | None = None) -> PhotoSearch:

@@ -12,7 +12,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from finder.adapters.pose import HandEstimator, PoseMode
 from finder.body.catalog import Point, load_catalog
 from finder.body.hands import hand_points
 from finder.body.result import FinderResult
@@ -24,6 +23,7 @@ from finder.ui import (
     SAMPLE_SUFFIXES,
     SAMPLES_DIR,
     Photo,
+    hand_estimator,
     photo_from_upload,
     photo_or_sample,
     plain,
@@ -44,7 +44,6 @@ HAND_TIP = (
 _PHOTO = "_hand_photo"  # the uploaded or captured Photo, while it is the current one
 _ERROR = "_hand_photo_error"
 _GENERATION = "_hand_input_generation"  # bumped to empty the uploader and the camera
-_ESTIMATOR = "_hand_estimator"
 _RESULTS = "_hand_results"
 
 
@@ -173,15 +172,12 @@ def current_hand_photo() -> Photo | None:
 
 
 def analyse_hand(photo: Photo) -> FinderResult:
-    """The hand points on `photo` (all of them), computed once per session and photo with this
-    session's own hand model."""
-    state = st.session_state
-    if _ESTIMATOR not in state:
-        state[_ESTIMATOR] = HandEstimator(PoseMode.STILL)
+    """The hand points on `photo` (all of them), computed once per session and photo with the
+    app's shared hand model."""
     return remember(
-        state.setdefault(_RESULTS, {}),
+        st.session_state.setdefault(_RESULTS, {}),
         photo.key,
-        lambda: locate_hand_points(photo.bgr, estimator=state[_ESTIMATOR]),
+        lambda: locate_hand_points(photo.bgr, estimator=hand_estimator()),
     )
 
 

@@ -18,7 +18,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from finder.body.catalog import load_catalog
 from finder.body.view import VIEW_CHOICES
 from finder.pipelines.live import LiveProcessor
-from finder.ui import UPLOAD, Photo
+from finder.ui import UPLOAD, Photo, estimator
 from finder.ui.taps import chosen_profile
 
 PROCESSOR = "_live_processor"  # this session's LiveProcessor
@@ -39,11 +39,12 @@ PHONE_NOTE = (
 
 
 def processor() -> LiveProcessor:
-    """This browser session's live processor, made on first use (never shared: two tabs are
-    two sessions, each with its own pose tracker)."""
+    """This browser session's live processor, made on first use (two tabs are two sessions,
+    each with its own pose tracker while its camera runs); the look for another person uses
+    the app's shared still-image model."""
     state = st.session_state
     if PROCESSOR not in state:
-        state[PROCESSOR] = LiveProcessor()
+        state[PROCESSOR] = LiveProcessor(crowd_estimator=estimator())
     return state[PROCESSOR]
 
 
@@ -91,6 +92,7 @@ def render_live_page() -> None:
             rtc_configuration={"iceServers": []},
             media_stream_constraints=MEDIA_CONSTRAINTS,
             video_frame_callback=_frame_callback(live),
+            on_video_ended=live.release,  # the tracking model goes when the stream does
         )
         playing = bool(ctx.state.playing or ctx.state.signalling)
         _status_panel(live, refresh_s=1.0 if playing else None)

@@ -90,7 +90,7 @@ def test_json_holds_what_the_readme_promises(batch):
     assert names <= result["anatomy"].keys()
     assert set(result["anatomy"]["C7"]) == {"x", "y", "sd_px"}
     point = result["points"][0]
-    assert set(point) == {"code", "side", "x", "y", "radius_px", "confidence"}
+    assert set(point) == {"code", "side", "x", "y", "radius_px", "confidence", "uncertainty_cm"}
     assert {p["side"] for p in result["points"]} <= {"left", "right", "midline"}
     assert all(set(o) == {"code", "side", "reason"} for o in result["omitted"])
 
