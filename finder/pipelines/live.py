@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 import cv2
@@ -17,9 +18,9 @@ import numpy as np
 
 from finder.adapters.imageio import too_dark
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.anatomy import BodyFrame
+from finder.body.anatomy import AnatomicalLandmark, BodyFrame
 from finder.body.fit import Profile
-from finder.body.result import FinderResult
+from finder.body.result import FinderResult, LocatedPoint
 from finder.body.view import VIEW_CHOICES
 from finder.pipelines.crowd import another_person
 from finder.pipelines.photo import (
@@ -44,6 +45,11 @@ a frame on average); its answer holds until the next look."""
 DARK_SAMPLE_STEP = 4
 """Darkness is measured on every 4th pixel across and down (a 16th of the frame): the brightest
 1 % of a 640x480 frame is then read from 19,200 pixels, in about 0.1 ms instead of 0.5 ms."""
+REUSE_TOLERANCE_PX = 1.0
+"""Largest distance (px) between a visible keypoint and where moving the last placed pose as a
+whole puts it, for that pose's points to be moved instead of placed again."""
+REUSE_MAX_FRAMES = 15  # points are placed afresh at least this often (visibility, confidence)
+REUSE_VISIBLE = 0.5  # keypoints at least this visible on both poses decide the reuse
 FPS_SMOOTHING = 0.1  # weight of the newest frame interval in the FPS moving average
 FPS_RESTART_S = 2.0  # a longer pause between frames restarts the FPS estimate
 _KEEP = object()  # `configure` argument left out
@@ -97,8 +103,11 @@ class LiveProcessor:
         self._annotator = annotator or Annotator()
         self._crowd_estimator = crowd_estimator  # still mode; made at the first look
         self._owns_crowd_estimator = crowd_estimator is None
-        self._another_person = False  # the last look's answer
+        self._another_person = False  # the last finished look's answer
+        self._looker: ThreadPoolExecutor | None = None  # the worker thread of the looks
+        self._look: Future | None = None  # the look under way
         self._frames_since_look = CROWD_EVERY_FRAMES  # so the first body is looked around
+        self._placed: _Placed | None = None  # the last points placed afresh, for reuse
         self._frames = 0
         self._last_raw: np.ndarray | None = None
         self._last_result: FinderResult | None = None
@@ -159,16 +168,7 @@ class LiveProcessor:
             t2 = time.perf_counter()
             landmarks = self._smoother(landmarks, timestamp_s)
             t3 = time.perf_counter()
-            if landmarks is None:
-                result = no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
-            else:
-                result = locate_landmarks(
-                    landmarks,
-                    (width, height),
-                    settings.view,
-                    settings.codes,
-                    profile=settings.profile,
-                )
+            result = self._points(landmarks, (width, height), settings)
             t4 = time.perf_counter()
             remarks = self._remarks(bgr, rgb, landmarks, result.accepted)
             result = with_remarks(result, remarks, settings.codes)
@@ -180,25 +180,66 @@ class LiveProcessor:
             annotated = self._annotator.annotate(canvas, result)
             t6 = time.perf_counter()
             timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5, t6]) * 1000.0, strict=True))
-            self._record(bgr.copy(), result, timestamp_s, timings)
+            self._record(bgr, result, timestamp_s, timings)
             return annotated
+
+    def _points(
+        self, landmarks: np.ndarray | None, size: tuple[int, int], settings: LiveSettings
+    ) -> FinderResult:
+        """The points on this frame's smoothed pose (x, y px in a picture of `size`). When the
+        pose is the one the last points were placed on moved as a whole (a similarity: shift,
+        turn and zoom, as when the camera moves) to within REUSE_TOLERANCE_PX at every visible
+        keypoint, those points are moved the same way instead of being placed again, for up to
+        REUSE_MAX_FRAMES frames; any other change, or a moved point leaving the picture, places
+        them afresh."""
+        width, height = size
+        if landmarks is None:
+            self._placed = None
+            return no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
+        placed = self._placed
+        if placed is not None and placed.settings is settings and placed.reused < REUSE_MAX_FRAMES:
+            moved = placed.moved_to(landmarks, size)
+            if moved is not None:
+                self._placed = replace(placed, reused=placed.reused + 1)
+                return moved
+        result = locate_landmarks(
+            landmarks, size, settings.view, settings.codes, profile=settings.profile
+        )
+        self._placed = _Placed(landmarks, result, settings) if result.accepted else None
+        return result
 
     def _remarks(
         self, bgr: np.ndarray, rgb: np.ndarray, landmarks: np.ndarray | None, accepted: bool
     ) -> PhotoRemarks:
         """This frame's remarks: without an accepted body, whether the frame (BGR, sampled every
         DARK_SAMPLE_STEP pixels) is too dark; with one, whether another person is in view (the
-        same RGB frame with the body at `landmarks`, x, y px, covered), looked for when
-        CROWD_EVERY_FRAMES frames have passed since the last look, else the last answer."""
+        same RGB frame with the body at `landmarks`, x, y px, covered). That look runs off the
+        frame path, on a worker thread, when CROWD_EVERY_FRAMES frames have passed since the
+        last one started; each frame shows the answer of the last look finished."""
         self._frames_since_look += 1
+        look = self._look
+        if look is not None and look.done():
+            self._another_person = look.result()
+            self._look = None
         if not accepted:
             return PhotoRemarks(too_dark=too_dark(bgr[::DARK_SAMPLE_STEP, ::DARK_SAMPLE_STEP]))
-        if self._frames_since_look >= CROWD_EVERY_FRAMES:
+        if self._frames_since_look >= CROWD_EVERY_FRAMES and self._look is None:
             if self._crowd_estimator is None:
                 self._crowd_estimator = PoseEstimator(PoseMode.STILL)
-            self._another_person = another_person(rgb, landmarks, self._crowd_estimator)
+            if self._looker is None:
+                self._looker = ThreadPoolExecutor(1, thread_name_prefix="live-crowd-look")
+            self._look = self._looker.submit(
+                another_person, rgb, landmarks.copy(), self._crowd_estimator
+            )
             self._frames_since_look = 0
         return PhotoRemarks(another_person=self._another_person)
+
+    def wait_for_remarks(self, timeout_s: float | None = None) -> None:
+        """Wait until the look for another person under way (if any) has finished, so that the
+        next frame shows its answer."""
+        look = self._look
+        if look is not None:
+            wait([look], timeout=timeout_s)
 
     def _record(self, raw, result, timestamp_s, timings) -> None:
         with self._state_lock:
@@ -219,7 +260,8 @@ class LiveProcessor:
     # -- what the page reads (any thread) ----------------------------------------------------
     def frozen_frame(self) -> np.ndarray | None:
         """A copy of the last camera frame as captured (BGR, never mirrored nor annotated),
-        for the photo view; None before the first frame."""
+        for the photo view; None before the first frame. (`process` keeps the frame it was
+        given, not a copy: a caller must not change a frame after handing it over.)"""
         with self._state_lock:
             return None if self._last_raw is None else self._last_raw.copy()
 
@@ -261,11 +303,15 @@ class LiveProcessor:
                 self._estimator.close()
                 self._estimator = None
             self._smoother.reset()
+            self._placed = None
 
     def close(self) -> None:
         """Release the models this processor holds (a shared crowd model stays open)."""
         self.release()
         with self._work_lock:
+            if self._looker is not None:
+                self._looker.shutdown(wait=True)
+                self._looker, self._look = None, None
             if self._crowd_estimator is not None and self._owns_crowd_estimator:
                 self._crowd_estimator.close()
                 self._crowd_estimator = None
@@ -300,5 +346,102 @@ def mirror_result(result: FinderResult, width: int) -> FinderResult:
             frame=flip_frame(anatomy.frame),
             reference=flip_frame(anatomy.reference),
             landmarks=landmarks,
+        )
+    return replace(result, points=points, anatomy=anatomy, keypoints=keypoints)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Points placed afresh on `landmarks` (33, 4: x, y px, z, visibility) with `settings`,
+    and how many frames have reused them since."""
+
+    landmarks: np.ndarray
+    result: FinderResult
+    settings: LiveSettings
+    reused: int = 0
+
+    def moved_to(self, landmarks: np.ndarray, size: tuple[int, int]) -> FinderResult | None:
+        """The result moved with the body to `landmarks`, when they are these landmarks moved
+        as a whole within REUSE_TOLERANCE_PX (see `LiveProcessor._points`); else None."""
+        visible = (landmarks[:, 3] >= REUSE_VISIBLE) & (self.landmarks[:, 3] >= REUSE_VISIBLE)
+        if visible.sum() < 3 or (self.landmarks[:, 3] >= REUSE_VISIBLE).sum() != visible.sum():
+            return None
+        matrix = similarity_fit(self.landmarks[visible, :2], landmarks[visible, :2])
+        moved = self.landmarks[visible, :2] @ matrix[:, :2].T + matrix[:, 2]
+        if np.abs(moved - landmarks[visible, :2]).max() >= REUSE_TOLERANCE_PX:
+            return None
+        result = transform_result(self.result, matrix)
+        width, height = size
+        xy = np.array([p.xy for p in result.points]).reshape(-1, 2)
+        if ((xy < 0) | (xy >= (width, height))).any():
+            return None  # a point left the picture: place them afresh, with the omissions
+        keypoints = result.keypoints.copy() if result.keypoints is not None else None
+        if keypoints is not None:
+            keypoints[:, 3] = landmarks[:, 3]
+        return replace(result, keypoints=keypoints)
+
+
+def similarity_fit(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The 2x3 matrix [s R | t] of the similarity (shift, turn, zoom; no mirror) that moves the
+    (N, 2) points `source` closest to `target` in least squares (Umeyama 1991)."""
+    source_mean, target_mean = source.mean(axis=0), target.mean(axis=0)
+    a, b = source - source_mean, target - target_mean
+    u, d, vt = np.linalg.svd(b.T @ a)
+    sign = np.diag([1.0, np.sign(np.linalg.det(u @ vt)) or 1.0])
+    rotation = u @ sign @ vt
+    scale = float(np.trace(np.diag(d) @ sign) / max((a**2).sum(), 1e-12))
+    shift = target_mean - scale * rotation @ source_mean
+    return np.column_stack((scale * rotation, shift))
+
+
+def transform_result(result: FinderResult, matrix: np.ndarray) -> FinderResult:
+    """`result` moved by the similarity `matrix` (2x3, image px): points, their radii, the
+    anatomy's landmarks, frames and spine, and the keypoints."""
+    linear, shift = matrix[:, :2], matrix[:, 2]
+    scale = float(np.sqrt(abs(np.linalg.det(linear))))
+
+    def move(xy) -> np.ndarray:
+        return linear @ np.asarray(xy, dtype=float) + shift
+
+    def turn(vector) -> np.ndarray:
+        return linear @ np.asarray(vector, dtype=float) / scale
+
+    def move_frame(frame: BodyFrame) -> BodyFrame:
+        return replace(
+            frame,
+            origin=move(frame.origin),
+            up=turn(frame.up),
+            left=turn(frame.left),
+            cun_px=frame.cun_px * scale,
+        )
+
+    points = tuple(
+        LocatedPoint(
+            p.code, p.side, tuple(float(v) for v in move(p.xy)), p.radius_px * scale, p.confidence
+        )
+        for p in result.points
+    )
+    keypoints = None
+    if result.keypoints is not None:
+        keypoints = result.keypoints.copy()
+        keypoints[:, :2] = keypoints[:, :2] @ linear.T + shift
+    anatomy = result.anatomy
+    if anatomy is not None:
+        landmarks = {
+            name: AnatomicalLandmark(move(lm.xy), lm.sd_px * scale, lm.visibility)
+            for name, lm in anatomy.landmarks.items()
+        }
+        spine = anatomy.spine
+        spine = replace(
+            spine,
+            up=replace(spine.up, mean=spine.up.mean * scale, cov=spine.up.cov * scale**2),
+            left=replace(spine.left, mean=spine.left.mean * scale, cov=spine.left.cov * scale**2),
+        )
+        anatomy = replace(
+            anatomy,
+            frame=move_frame(anatomy.frame),
+            reference=move_frame(anatomy.reference),
+            landmarks=landmarks,
+            spine=spine,
         )
     return replace(result, points=points, anatomy=anatomy, keypoints=keypoints)

@@ -12,7 +12,7 @@ pixels (x right, y down).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -91,7 +91,7 @@ class OverlayStyle:
     leader_width_units: float = 1.0
     leader_edge_px: int = 1  # the dark edge on each side of a leader line
     numbered_label_scale_factor: float = 0.9  # numbers read at a slightly smaller size
-    text_scale_step: float = 0.025  # label font scales are rounded to this step
+    text_scale_step: float = 0.05  # label font scales are rounded to this step
     # Midline.
     midline_colour: BGR = GREY
     midline_width_units: float = 1.5
@@ -173,7 +173,9 @@ class OverlayStyle:
 DEFAULT_STYLE = OverlayStyle()
 
 
+@lru_cache(maxsize=1024)
 def meridian_of(code: str) -> str:
+    """ "BL-23" -> "BL"."""
     return code.split("-")[0]
 
 
@@ -372,12 +374,15 @@ def moved_layout(
     previous: LabelLayout,
     wanted: Sequence[_Wanted],
     image_size: tuple[int, int],
+    marks: Sequence[Box],
     blocked: Sequence[Box],
+    style: OverlayStyle,
 ) -> LabelLayout | None:
     """`previous` with each label moved as far as its mark moved, when it labels the same marks
-    with the same texts and scales, and the moved boxes still lie inside the picture, apart,
-    and off the `blocked` boxes (which must include the previous legend); else None. This is
-    how labels follow a moving body without being laid out again on every video frame."""
+    with the same texts and scales. Moved labels that left the picture, met another label or a
+    `blocked` box (which must include the previous legend) are placed again around their marks
+    (at most half of them); None when that fails. This is how labels follow a moving body
+    without being laid out again on every video frame."""
     labels = previous.labels
     if len(labels) != len(wanted) or any(
         (label.text, label.code, label.scale) != (item.text, item.code, item.scale)
@@ -388,12 +393,9 @@ def moved_layout(
         return previous
     old = np.array([label.anchor for label in labels], dtype=float)
     new = np.array([item.anchor for item in wanted], dtype=float)
-    shift = np.round(new - old)
-    boxes = np.array([label.box for label in labels], dtype=float) + np.tile(shift, 2)
-    if not _inside(boxes, image_size).all():
-        return None
-    if _overlaps(boxes, np.array(blocked, float).reshape(-1, 4)).any():
-        return None
+    boxes = np.array([label.box for label in labels], dtype=float) + np.tile(np.round(new - old), 2)
+    bad = ~_inside(boxes, image_size)
+    bad |= _overlaps(boxes, np.array(blocked, float).reshape(-1, 4))
     pairs = (
         (boxes[:, None, 0] < boxes[None, :, 2])
         & (boxes[None, :, 0] < boxes[:, None, 2])
@@ -401,13 +403,30 @@ def moved_layout(
         & (boxes[None, :, 1] < boxes[:, None, 3])
     )
     np.fill_diagonal(pairs, False)
-    if pairs.any():
+    bad |= pairs.any(axis=1)
+    if bad.sum() > len(labels) / 2:
         return None
-    moved = tuple(
-        replace(label, anchor=(float(xy[0]), float(xy[1])), box=tuple(int(v) for v in box))
+    moved = [
+        Label(
+            label.text,
+            label.code,
+            (float(xy[0]), float(xy[1])),
+            (int(box[0]), int(box[1]), int(box[2]), int(box[3])),
+            label.colour,
+            label.scale,
+            label.leader,
+        )
         for label, xy, box in zip(labels, new, boxes, strict=True)
-    )
-    return replace(previous, labels=moved)
+    ]
+    if bad.any():
+        again = [item for item, redo in zip(wanted, bad, strict=True) if redo]
+        kept = [*blocked, *boxes[~bad].astype(int).tolist()]
+        placed = place_labels(again, image_size, marks, kept, style)
+        if placed is None:
+            return None
+        replaced = iter(placed)
+        moved = [next(replaced) if redo else label for label, redo in zip(moved, bad, strict=True)]
+    return LabelLayout(tuple(moved), previous.numbered, previous.key, previous.legend)
 
 
 # -- annotators --------------------------------------------------------------------------------
@@ -592,16 +611,7 @@ class LabelAnnotator:
             self._blit(image, label)
 
     def _blit(self, image: np.ndarray, label: Label) -> None:
-        """Blend the label's sprite into its box, as OpenCV's anti-aliased text blends into a
-        picture: out = over_black + (over_white - over_black) * picture / 255."""
-        over_black, coverage = self._sprite(label)
-        x0, y0, x1, y1 = label.box
-        region = image[max(y0, 0) : y1, max(x0, 0) : x1]
-        top, left = max(y0, 0) - y0, max(x0, 0) - x0  # a box partly outside: its inside part
-        over_black = over_black[top : top + region.shape[0], left : left + region.shape[1]]
-        coverage = coverage[top : top + region.shape[0], left : left + region.shape[1]]
-        if region.size:
-            cv2.add(over_black, cv2.multiply(region, coverage, scale=1 / 255), dst=region)
+        _blend(image, label.box, *self._sprite(label))
 
     def _sprite(self, label: Label) -> tuple[np.ndarray, np.ndarray]:
         """(over_black, coverage): the label drawn over black, and how much of the picture
@@ -622,12 +632,16 @@ class LabelAnnotator:
         return sprite
 
 
-@dataclass(frozen=True)
+@dataclass
 class LegendAnnotator:
     """A shaded box in a corner listing rows (colour, text): the meridians drawn, the ring,
-    and the numbered points when the labels are numbers."""
+    and the numbered points when the labels are numbers. The box is drawn once per rows, size
+    and unit over black and over white, then blended into the picture (like a label sprite);
+    up to `max_sprites` are kept."""
 
     style: OverlayStyle = DEFAULT_STYLE
+    max_sprites: int = 16
+    _sprites: dict = field(default_factory=dict, repr=False)
 
     def box(
         self,
@@ -660,21 +674,34 @@ class LegendAnnotator:
         self, image: np.ndarray, rows: Sequence[tuple[BGR, str]], box: Box, unit: float
     ) -> None:
         check_image(image)
+        x0, y0, x1, y1 = box
+        key = (tuple(rows), x1 - x0, y1 - y0, unit)
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            if len(self._sprites) >= self.max_sprites:
+                self._sprites.pop(next(iter(self._sprites)))
+            layers = []
+            for background in (0, 255):
+                canvas = np.full((y1 - y0, x1 - x0, 3), background, np.uint8)
+                self._draw(canvas, rows, unit)
+                layers.append(canvas)
+            sprite = self._sprites[key] = (layers[0], cv2.subtract(layers[1], layers[0]))
+        _blend(image, box, *sprite)
+
+    def _draw(self, canvas: np.ndarray, rows: Sequence[tuple[BGR, str]], unit: float) -> None:
+        """The legend on `canvas`, which is exactly the legend's box."""
         style = self.style
-        x0, y0, _, _ = box
-        _shade(image, box, style.legend_background, style.legend_opacity)
+        height, width = canvas.shape[:2]
+        _shade(canvas, (0, 0, width, height), style.legend_background, style.legend_opacity)
         line_height = _t(style.legend_line_units * unit)
         for row, (colour, text) in enumerate(rows):
-            y = y0 + _t(style.legend_row_top_units * unit) + line_height * row + line_height // 2
-            dot_at = (x0 + _t(style.legend_dot_x_units * unit), y)
-            cv2.circle(image, dot_at, _t(style.legend_dot_units * unit), colour, -1, cv2.LINE_AA)
+            y = _t(style.legend_row_top_units * unit) + line_height * row + line_height // 2
+            dot_at = (_t(style.legend_dot_x_units * unit), y)
+            cv2.circle(canvas, dot_at, _t(style.legend_dot_units * unit), colour, -1, cv2.LINE_AA)
             cv2.putText(
-                image,
+                canvas,
                 text,
-                (
-                    x0 + _t(style.legend_text_x_units * unit),
-                    y + _t(style.legend_text_drop_units * unit),
-                ),
+                (_t(style.legend_text_x_units * unit), y + _t(style.legend_text_drop_units * unit)),
                 style.font,
                 style.legend_font_units * unit,
                 style.legend_text_colour,
@@ -853,7 +880,7 @@ class Annotator:
         if badge:
             blocked.append(self.badge.box(badge, unit))
         spine = self._spine_labels(result, scale)
-        moved = self._moved(result, points, scale, highlight, spine, image_size, blocked)
+        moved = self._moved(result, points, scale, highlight, spine, image_size, marks, blocked)
         if moved is not None:
             return moved
         frame = result.anatomy.frame if result.anatomy else None
@@ -893,7 +920,7 @@ class Annotator:
             return codes
         return numbers_layout
 
-    def _moved(self, result, points, scale, highlight, spine, image_size, blocked):
+    def _moved(self, result, points, scale, highlight, spine, image_size, marks, blocked):
         """The previous frame's layout moved with the body, when it still fits (see
         `moved_layout`) and its legend still covers no point; else None."""
         previous = self._previous
@@ -910,7 +937,7 @@ class Annotator:
             if self._covered(previous.legend, points):
                 return None
             blocked = [*blocked, previous.legend]
-        moved = moved_layout(previous, wanted, image_size, blocked)
+        moved = moved_layout(previous, wanted, image_size, marks, blocked, self.style)
         if moved is not None:
             self._previous = moved
         return moved
@@ -1024,12 +1051,36 @@ def _outlined_text(canvas, text, origin, scale, colour, style: OverlayStyle) -> 
     cv2.putText(canvas, text, origin, style.font, scale, colour, thickness, cv2.LINE_AA)
 
 
+def _blend(image: np.ndarray, box: Box, over_black: np.ndarray, coverage: np.ndarray) -> None:
+    """Blend a sprite drawn over black and over white into `box` (image px) as OpenCV's
+    anti-aliased drawing blends into a picture: out = over_black + coverage * picture / 255,
+    where coverage = over_white - over_black. A box partly outside the image is cut."""
+    x0, y0, x1, y1 = box
+    region = image[max(y0, 0) : y1, max(x0, 0) : x1]
+    top, left = max(y0, 0) - y0, max(x0, 0) - x0
+    over_black = over_black[top : top + region.shape[0], left : left + region.shape[1]]
+    coverage = coverage[top : top + region.shape[0], left : left + region.shape[1]]
+    if region.size:
+        cv2.add(over_black, cv2.multiply(region, coverage, scale=1 / 255), dst=region)
+
+
 def _shade(canvas, box: Box, colour: BGR, opacity: float) -> None:
     """Blend a filled rectangle (x0, y0, x1, y1 in px) over the canvas."""
     x0, y0, x1, y1 = (max(v, 0) for v in box)
     region = canvas[y0:y1, x0:x1]
     if region.size:
-        cv2.addWeighted(np.full_like(region, colour), opacity, region, 1 - opacity, 0, dst=region)
+        solid = _solid(region.shape, colour)
+        cv2.addWeighted(solid, opacity, region, 1 - opacity, 0, dst=region)
+
+
+@lru_cache(maxsize=16)
+def _solid(shape: tuple[int, ...], colour: BGR) -> np.ndarray:
+    """A read-only uint8 array of `shape` filled with `colour` (the legend's is the same box on
+    every video frame)."""
+    solid = np.empty(shape, np.uint8)
+    solid[:] = colour
+    solid.flags.writeable = False
+    return solid
 
 
 def _box_around(xy, radius: int) -> Box:

@@ -178,7 +178,8 @@ def _report(frames, rounds, seconds, stage_ms, points) -> str:
         "convert (BGR to RGB), pose (tracking), smooth (One Euro), points (`locate_landmarks`), "
         "remarks (too "
         "dark without a body; with one, a look for another person every "
-        f"{CROWD_EVERY_FRAMES} frames), draw (`Annotator.annotate`). Other work on the machine "
+        f"{CROWD_EVERY_FRAMES} frames, on a worker thread off the frame path), draw "
+        "(`Annotator.annotate`). Other work on the machine "
         "slows every row alike.",
         "",
         f"Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "

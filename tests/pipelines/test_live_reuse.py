@@ -1,0 +1,99 @@
+"""The live path without a camera model: a scripted pose stands in for BlazePose. Points placed
+on a pose are moved, not placed again, when the next smoothed pose is the same body moved as a
+whole within a pixel; they match the points placed afresh. The tracking model is released when
+the stream ends and made again at the next frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from finder.pipelines import live
+from finder.pipelines.live import LiveProcessor, similarity_fit, transform_result
+from finder.pipelines.photo import locate_landmarks
+from finder.pipelines.smoothing import OneEuroFilter
+from tests.bodies import similarity
+from tests.render.frames import body_in
+
+SIZE = (640, 480)
+FRAME = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+
+
+class ScriptedPose:
+    """Returns the given poses in turn, counting calls; `closed` once closed."""
+
+    def __init__(self, poses):
+        self.poses = list(poses)
+        self.calls = 0
+        self.closed = False
+
+    def detect(self, rgb):
+        pose = self.poses[min(self.calls, len(self.poses) - 1)]
+        self.calls += 1
+        return pose
+
+    def close(self):
+        self.closed = True
+
+
+class PassThrough(OneEuroFilter):
+    """No smoothing: the scripted pose is the smoothed pose."""
+
+    def __call__(self, landmarks, timestamp_s):
+        return None if landmarks is None else np.asarray(landmarks, dtype=float)
+
+
+def by_key(result):
+    return {(p.code, p.side): np.array(p.xy) for p in result.points}
+
+
+def test_a_similarity_is_recovered_and_moves_a_result_like_placing_it_afresh():
+    body = body_in(SIZE, 0.27)
+    moved = similarity(body, angle_deg=4.0, scale=1.1, shift=(12.0, -5.0), centre=(320, 240))
+    matrix = similarity_fit(body[:, :2], moved[:, :2])
+    np.testing.assert_allclose(body[:, :2] @ matrix[:, :2].T + matrix[:, 2], moved[:, :2])
+    before = locate_landmarks(body, SIZE, "back")
+    fresh, carried = locate_landmarks(moved, SIZE, "back"), transform_result(before, matrix)
+    assert by_key(fresh).keys() == by_key(carried).keys()
+    for key, xy in by_key(fresh).items():
+        assert np.hypot(*(by_key(carried)[key] - xy)) < 1.5, key
+    assert carried.cun_px == pytest.approx(fresh.cun_px, rel=0.02)
+
+
+def test_points_are_moved_while_the_body_moves_as_a_whole_and_placed_again_otherwise(monkeypatch):
+    body = body_in(SIZE, 0.27)
+    still_shift = similarity(body, shift=(3.0, 1.0))  # the camera moved: a whole-body shift
+    bent = still_shift.copy()
+    bent[25:29, 0] += 15.0  # knees and ankles moved on their own
+    placed = []
+    real = live.locate_landmarks
+    monkeypatch.setattr(
+        live, "locate_landmarks", lambda *args, **kw: placed.append(1) or real(*args, **kw)
+    )
+    processor = LiveProcessor(
+        estimator=ScriptedPose([body, still_shift, bent]),
+        smoother=PassThrough(),
+        crowd_estimator=ScriptedPose([None]),  # nobody else in view
+    )
+    results = []
+    for index in range(3):
+        processor.process(FRAME, index / 10)
+        results.append(processor._last_result)
+    assert len(placed) == 2  # the first frame and the bent pose; the shift moved the points
+    shifted = by_key(results[1])
+    for key, xy in by_key(results[0]).items():
+        np.testing.assert_allclose(shifted[key], np.add(xy, (3.0, 1.0)), atol=1e-6)
+
+
+def test_the_tracking_model_goes_when_the_stream_ends(monkeypatch):
+    first = ScriptedPose([body_in(SIZE, 0.27)])
+    made = []
+    monkeypatch.setattr(live, "PoseEstimator", lambda mode: made.append(mode) or first)
+    processor = LiveProcessor(smoother=PassThrough(), crowd_estimator=ScriptedPose([None]))
+    assert not made  # no model before the first frame
+    processor.process(FRAME, 0.0)
+    processor.release()
+    assert made == [live.PoseMode.TRACKING] and first.closed
+    processor.process(FRAME, 1.0)
+    assert len(made) == 2 and processor.status()["frames"] == 2
+    processor.close()
