@@ -17,65 +17,20 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import read_image
-from finder.adapters.pose import HandEstimator
+from finder.adapters.pose import HandEstimator, PoseMode
 from finder.body.hand_landmarks import OTHER_SIDE
-from finder.body.hands import (
-    hand_points,
-    hands_by_side,
-    load_hand_model,
-    locate_on_hands,
-)
+from finder.body.hands import hand_points, hands_by_side, load_hand_model, locate_on_hands
+from finder.tools.copies import Copy, cropped, mirrored, quarter_turn, rotated, scaled
 
 ROTATION_DEG = 30.0
 CROP_MARGIN = 0.1  # of the hands' bounding box, on each side: a close-up
 CENTRE_CROP = 0.7  # of each side, when the original has no hand
 
 
-@dataclass(frozen=True)
-class Copy:
-    """A transformed copy of a photo: `back` maps (n, 2) pixel positions in the copy to the
-    original's pixels; `swaps_sides` when the copy shows the owner's other hand (a mirror)."""
-
-    bgr: np.ndarray
-    back: Callable[[np.ndarray], np.ndarray]
-    swaps_sides: bool = False
-
-
-def mirrored(bgr: np.ndarray, hands_box) -> Copy:
-    width = bgr.shape[1]
-    return Copy(cv2.flip(bgr, 1), lambda xy: np.column_stack((width - xy[:, 0], xy[:, 1])), True)
-
-
-def rotated_90(bgr: np.ndarray, hands_box) -> Copy:
-    """Turned a quarter clockwise: original (x, y) -> (height - y, x)."""
-    height = bgr.shape[0]
-    return Copy(
-        cv2.rotate(bgr, cv2.ROTATE_90_CLOCKWISE),
-        lambda xy: np.column_stack((xy[:, 1], height - xy[:, 0])),
-    )
-
-
-def rotated(bgr: np.ndarray, hands_box, degrees: float = ROTATION_DEG) -> Copy:
-    """Turned `degrees` counter-clockwise about the centre on a canvas large enough to keep every
-    pixel (black corners)."""
-    height, width = bgr.shape[:2]
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), degrees, 1.0)
-    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float)
-    turned = corners @ matrix.T
-    low = turned.min(axis=0)
-    matrix[:, 2] -= low
-    size = np.ceil(turned.max(axis=0) - low).astype(int)
-    inverse = cv2.invertAffineTransform(matrix)
-    # MediaPipe's pixel positions are continuous (pixel i spans i..i+1); OpenCV's are centres.
-    return Copy(
-        cv2.warpAffine(bgr, matrix, (int(size[0]), int(size[1]))),
-        lambda xy: (np.column_stack((xy - 0.5, np.ones(len(xy)))) @ inverse.T) + 0.5,
-    )
-
-
-def cropped(bgr: np.ndarray, hands_box) -> Copy:
-    """Cut to the hands' bounding box plus a margin (the middle of the photo without hands)."""
-    height, width = bgr.shape[:2]
+def cropped_close(size: tuple[int, int], hands_box) -> Copy:
+    """Cut to the hands' bounding box (x0, y0, x1, y1 px) plus a margin; the middle of the photo
+    when it has no hands."""
+    width, height = size
     if hands_box is None:
         margin_x, margin_y = (1 - CENTRE_CROP) / 2 * width, (1 - CENTRE_CROP) / 2 * height
         box = (margin_x, margin_y, width - margin_x, height - margin_y)
@@ -85,25 +40,20 @@ def cropped(bgr: np.ndarray, hands_box) -> Copy:
         box = (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y)
     x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
     x1, y1 = min(int(np.ceil(box[2])), width), min(int(np.ceil(box[3])), height)
-    offset = np.array([x0, y0], float)
-    return Copy(bgr[y0:y1, x0:x1], lambda xy: xy + offset)
+    return cropped((x0, y0, x1, y1), "cropped close")
 
 
-def halved(bgr: np.ndarray, hands_box) -> Copy:
-    height, width = bgr.shape[:2]
-    size = (max(width // 2, 1), max(height // 2, 1))
-    scale = np.array([width / size[0], height / size[1]])
-    small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-    return Copy(small, lambda xy: xy * scale)
-
-
-# The kinds of copy: name -> maker(bgr, hands_box or None) -> Copy.
-COPIES: dict[str, Callable[[np.ndarray, tuple | None], Copy]] = {
-    "mirrored": mirrored,
-    "rotated 90°": rotated_90,
-    f"rotated {ROTATION_DEG:.0f}°": rotated,
-    "cropped close": cropped,
-    "half size": halved,
+# The kinds of copy: name -> maker(original size (width, height) px, hands box or None) -> Copy.
+COPIES: dict[str, Callable[[tuple[int, int], tuple | None], Copy]] = {
+    "mirrored": lambda size, box: mirrored(size),
+    "rotated 90°": lambda size, box: quarter_turn(size),
+    f"rotated {ROTATION_DEG:.0f}°": lambda size, box: rotated(
+        size, ROTATION_DEG, f"rotated {ROTATION_DEG:.0f}°", cv2.BORDER_CONSTANT
+    ),
+    "cropped close": cropped_close,
+    "half size": lambda size, box: scaled(
+        size, (max(size[0] // 2, 1), max(size[1] // 2, 1)), "half size"
+    ),
 }
 
 
@@ -139,13 +89,12 @@ def evaluate_photo(path: Path, estimator: HandEstimator) -> PhotoOutcome:
         xy = np.vstack([hand.landmarks[:, :2] for hand in hands])
         box = (*xy.min(axis=0), *xy.max(axis=0))
     moves, lost, new = {}, {}, {}
+    size = (bgr.shape[1], bgr.shape[0])
     for name, make in COPIES.items():
-        copy = make(bgr, box)
-        _, result = locate(copy.bgr)
+        copy = make(size, box)
+        _, result = locate(copy.render(bgr))
         seen = {
-            (p.code, OTHER_SIDE[p.side] if copy.swaps_sides else p.side): copy.back(
-                np.array([p.xy])
-            )[0]
+            (p.code, OTHER_SIDE[p.side] if copy.mirrored else p.side): copy.to_original(p.xy)
             for p in result.points
         }
         moves[name] = [
@@ -162,7 +111,7 @@ def evaluate_photo(path: Path, estimator: HandEstimator) -> PhotoOutcome:
 
 def run(paths: Sequence[Path]) -> str:
     """Markdown tables: per photo, then per kind of copy."""
-    estimator = HandEstimator("still")
+    estimator = HandEstimator(PoseMode.STILL)
     outcomes = [evaluate_photo(path, estimator) for path in paths]
     names = list(COPIES)
     lines = [

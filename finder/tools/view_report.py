@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from finder.adapters.imageio import read_image
 from finder.body.landmarks import Keypoint
 from finder.body.result import FinderResult
 from finder.pipelines.photo import locate_image, shared_still_estimator
+from finder.tools.copies import Copy, cropped, mirrored, rotated, then
 
 DEFAULT_PHOTOS = Path("../shared/data/photos")  # relative to the working directory
 # What each shared photo shows (../shared/data/photos/SOURCES.md); in 04 BlazePose finds the
@@ -40,55 +40,6 @@ CROP_ROTATIONS_DEG = (-15, 15)
 OPPOSITE = {"left": "right", "right": "left", "midline": "midline"}
 
 
-@dataclass(frozen=True)
-class Copy:
-    """A transformed copy of a photo: `matrix` maps original pixels to copy pixels (2 x 3)."""
-
-    name: str
-    matrix: np.ndarray
-    size: tuple[int, int]  # (width, height) px
-
-    def render(self, bgr: np.ndarray) -> np.ndarray:
-        return cv2.warpAffine(
-            bgr, self.matrix, self.size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-
-    @property
-    def mirrored(self) -> bool:
-        return float(np.linalg.det(self.matrix[:, :2])) < 0
-
-    def to_original(self, xy: tuple[float, float]) -> np.ndarray:
-        """A copy pixel position in the original's pixels."""
-        inverse = cv2.invertAffineTransform(self.matrix)
-        return inverse[:, :2] @ np.asarray(xy, dtype=float) + inverse[:, 2]
-
-
-def mirrored(size: tuple[int, int]) -> Copy:
-    return Copy("mirrored", np.array([[-1.0, 0.0, size[0]], [0.0, 1.0, 0.0]]), size)
-
-
-def rotated(size: tuple[int, int], angle_deg: float, name: str = "") -> Copy:
-    """Rotated about the centre by `angle_deg` (counter-clockwise), on a canvas that holds it."""
-    width, height = size
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle_deg, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_size = (round(height * sin + width * cos), round(height * cos + width * sin))
-    matrix[:, 2] += (new_size[0] - width) / 2, (new_size[1] - height) / 2
-    return Copy(name or f"rotated {angle_deg:+g} deg", matrix, new_size)
-
-
-def cropped(size: tuple[int, int], bottom_px: int, name: str) -> Copy:
-    """The picture above image row `bottom_px`."""
-    return Copy(name, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (size[0], int(bottom_px)))
-
-
-def then(first: Copy, second: Copy) -> Copy:
-    """`second` applied to the copy `first`."""
-    linear = second.matrix[:, :2] @ first.matrix[:, :2]
-    shift = second.matrix[:, :2] @ first.matrix[:, 2] + second.matrix[:, 2]
-    return Copy(f"{first.name}, {second.name}", np.column_stack([linear, shift]), second.size)
-
-
 def whole_copies(size: tuple[int, int]) -> list[Copy]:
     """Mirrored and rotated copies of the whole picture."""
     return [mirrored(size), *(rotated(size, angle) for angle in ROTATIONS_DEG)]
@@ -98,9 +49,8 @@ def crop_copies(size: tuple[int, int], shoulders_y: float, hips_y: float) -> lis
     """Crops between the shoulder and hip lines (image y, px), each also mirrored and rotated."""
     copies = []
     for fraction in CROP_FRACTIONS:
-        crop = cropped(
-            size, round(shoulders_y + fraction * (hips_y - shoulders_y)), f"cut at {fraction:.2f}"
-        )
+        bottom = round(shoulders_y + fraction * (hips_y - shoulders_y))
+        crop = cropped((0, 0, size[0], bottom), f"cut at {fraction:.2f}")
         copies += [crop, then(crop, mirrored(crop.size))]
         copies += [then(crop, rotated(crop.size, angle)) for angle in CROP_ROTATIONS_DEG]
     return copies

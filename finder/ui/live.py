@@ -27,7 +27,7 @@ MIRRORED = "live_mirrored"  # show the preview as a mirror image (a toggle)
 VIEW = "live_view"  # "auto" | "back" | "front" (a radio)
 PERSISTENT_KEYS = (FOCUS, MIRRORED, VIEW)
 _SAVED = "_live_saved_"  # prefix of the copies that outlive a page switch
-_FREEZE_NOTE = "_live_freeze_note"
+_FREEZE_NOTE = "_live_freeze_note"  # (frame frozen?, message) after "Freeze"
 ALL_POINTS = "All points"
 STATUS_KEY = "live_status"  # the status container (CSS class st-key-live_status)
 MEDIA_CONSTRAINTS = {"video": {"width": 640, "height": 480}, "audio": False}
@@ -110,7 +110,8 @@ def render_live_page() -> None:
         )
         note = st.session_state.get(_FREEZE_NOTE)
         if note:
-            (st.success if note[0] == "ok" else st.warning)(note[1])
+            frozen, message = note
+            (st.success if frozen else st.warning)(message)
         st.caption(PHONE_NOTE)
 
 
@@ -145,14 +146,14 @@ def _freeze(live: LiveProcessor) -> None:
     frame = live.frozen_frame()
     state = st.session_state
     if frame is None:
-        state[_FREEZE_NOTE] = ("warn", "No camera frame yet: press START first.")
+        state[_FREEZE_NOTE] = (False, "No camera frame yet: press START first.")
         return
     frame.flags.writeable = False
     stamp = time.strftime("%H-%M-%S")
     digest = hashlib.sha1(frame.tobytes()).hexdigest()
     state[UPLOAD] = Photo(f"live-frame-{stamp}.png", f"live:{digest}", frame)
     state[_FREEZE_NOTE] = (
-        "ok",
+        True,
         f"Frame frozen at {stamp.replace('-', ':')}. Open the **Photo** page to see its points "
         "in detail and download them.",
     )

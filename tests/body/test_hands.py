@@ -391,10 +391,11 @@ def test_the_evaluation_maps_every_copy_back_onto_the_original():
     spot = np.array([250.5, 100.5])  # the centre of pixel (250, 100)
     image[100, 250] = 255
     for name, make in COPIES.items():
-        copy = make(image, (200, 50, 300, 150))
-        found = np.argwhere(copy.bgr.max(axis=2) == copy.bgr.max())
+        copy = make((400, 300), (200, 50, 300, 150))
+        drawn = copy.render(image)
+        found = np.argwhere(drawn.max(axis=2) == drawn.max())
         centre = found.mean(axis=0)[::-1] + 0.5
-        np.testing.assert_allclose(copy.back(centre[None])[0], spot, atol=1.0, err_msg=name)
+        np.testing.assert_allclose(copy.to_original(centre), spot, atol=1.0, err_msg=name)
 
 
 # --- the command line and the app --------------------------------------------------------------
