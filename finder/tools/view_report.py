@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -56,14 +57,23 @@ def crop_copies(size: tuple[int, int], shoulders_y: float, hips_y: float) -> lis
     return copies
 
 
+class CopyStatus(Enum):
+    """What became of a copy."""
+
+    PLACED = "placed"
+    NO_POSE = "no pose"  # BlazePose found nobody
+    REFUSED = "refused"  # by the plausibility checks
+    OTHER_SIDE = "other side"  # read as the other side of the body (front for back)
+    NOTHING_PLACED = "nothing placed"
+
+
 @dataclass(frozen=True)
 class CopyOutcome:
-    """One copy against its original: what became of it ("placed", "no pose" found, "refused"
-    by the plausibility checks, read as the "other side" of the body, or "nothing placed"), the
-    points placed, and for those the original placed too how far they moved and the copy's
-    stated radius (one standard deviation), in cun of the original."""
+    """One copy against its original: what became of it, the points placed, and for those the
+    original placed too how far they moved and the copy's stated radius (one standard
+    deviation), in cun of the original."""
 
-    status: str
+    status: CopyStatus
     placed: int
     moves_cun: tuple[float, ...]
     radii_cun: tuple[float, ...]
@@ -79,13 +89,13 @@ def compare(original: FinderResult, copy: Copy, result: FinderResult) -> CopyOut
             moves.append(float(np.hypot(*moved)) / original.cun_px)
             radii.append(point.radius_px / result.cun_px)
     if result.keypoints is None:
-        status = "no pose"
+        status = CopyStatus.NO_POSE
     elif not result.accepted:
-        status = "refused"
+        status = CopyStatus.REFUSED
     elif result.view != original.view:
-        status = "other side"
+        status = CopyStatus.OTHER_SIDE
     else:
-        status = "placed" if result.points else "nothing placed"
+        status = CopyStatus.PLACED if result.points else CopyStatus.NOTHING_PLACED
     return CopyOutcome(status, len(result.points), tuple(moves), tuple(radii))
 
 
@@ -97,13 +107,13 @@ class ViewRow:
     outcomes: tuple[CopyOutcome, ...]
 
     def cells(self) -> list[str]:
-        outcomes = [o for o in self.outcomes if o.status != "other side"]
+        outcomes = [o for o in self.outcomes if o.status is not CopyStatus.OTHER_SIDE]
         moves = np.array([m for o in outcomes for m in o.moves_cun])
         radii = np.array([r for o in outcomes for r in o.radii_cun])
-        placed = [o.placed for o in outcomes if o.status == "placed"]
+        placed = [o.placed for o in outcomes if o.status is CopyStatus.PLACED]
 
-        def count(status: str) -> str:
-            return str(sum(o.status == status for o in self.outcomes))
+        def count(status: CopyStatus) -> str:
+            return str(sum(o.status is status for o in self.outcomes))
 
         def figure(values: np.ndarray, text: Callable[[np.ndarray], str]) -> str:
             return text(values) if values.size else "-"
@@ -112,11 +122,11 @@ class ViewRow:
             self.view,
             self.photos,
             str(self.copies),
-            count("placed"),
+            count(CopyStatus.PLACED),
             f"{np.median(placed):.0f}" if placed else "-",
-            count("no pose"),
-            count("refused"),
-            count("other side"),
+            count(CopyStatus.NO_POSE),
+            count(CopyStatus.REFUSED),
+            count(CopyStatus.OTHER_SIDE),
             figure(moves, lambda v: f"{np.median(v):.2f}"),
             figure(moves, lambda v: f"{np.percentile(v, 95):.2f} / {v.max():.2f}"),
             figure(radii, lambda v: f"{np.median(v):.2f}"),
