@@ -29,6 +29,12 @@ from finder.body.hand_landmarks import OTHER_SIDE, DetectedHand
 from finder.body.pose import Detector, Pose
 
 INFERENCE_MAX_SIDE_PX = 1280
+HAND_PRESENCE_MIN = 0.8
+"""The hand landmark model's hand-presence score a hand needs (MediaPipe's default is 0.5; its
+Python solution sets this threshold through `min_tracking_confidence`, in still mode too). On
+the shared photos every hand that gets points scores above 0.95; the lowest real hands are
+photo 06's (0.8-0.9) and photo 09's, hooked over a shoulder and seen edge-on (0.5-0.7, no
+points either way)."""
 
 
 class PoseMode(str, Enum):
@@ -175,6 +181,7 @@ class HandEstimator(_Model):
             static_image_mode=self.mode is PoseMode.STILL,
             max_num_hands=max_hands,
             model_complexity=1,
+            min_tracking_confidence=HAND_PRESENCE_MIN,  # the landmark model's presence score
         )
 
     def detect(self, rgb: np.ndarray, mirrored: bool = False) -> tuple[DetectedHand, ...]:

@@ -67,6 +67,7 @@ class HandModel:
     fcun_per_knuckle_span: float
     min_facing_sine: float
     min_knuckle_span_px: float
+    min_handedness_score: float
     good_enough_fcun: float
     rules: Mapping[str, HandRule]  # point code -> rule
 
@@ -102,6 +103,11 @@ class HandReading:
         """Why no point can be placed on this hand, or None when its back is in view."""
         if self.knuckle_span_px < model.min_knuckle_span_px:
             return f"the {self.side} hand is too small in the picture: come closer"
+        if self.certainty < model.min_handedness_score:
+            return (
+                f"cannot tell whether this is a left or a right hand ({self.certainty:.0%} sure): "
+                "show the whole back of one hand, fingers together"
+            )
         if self.face is Face.PALM:
             return f"this is the palm of the {self.side} hand: turn the hand over"
         if self.face is Face.SIDE:
@@ -110,6 +116,24 @@ class HandReading:
                 "the camera"
             )
         return None
+
+
+def knuckles_in_order(hand: DetectedHand) -> bool:
+    """Whether the landmarks have a hand's shape across the knuckles: seen along the line from
+    the index to the little-finger knuckle (depth included), the middle and ring knuckles lie
+    between them, in that order (true of every hand on the shared photos, however turned).
+    Landmarks that fail it are not a hand."""
+    knuckles = hand.landmarks  # x, y and depth: a hand turned edge-on keeps its order
+    index = knuckles[HandKeypoint.INDEX_FINGER_MCP]
+    across = knuckles[HandKeypoint.PINKY_MCP] - index
+    length_sq = float(across @ across)
+    if length_sq == 0:
+        return False
+    middle, ring = (
+        float((knuckles[k] - index) @ across) / length_sq
+        for k in (HandKeypoint.MIDDLE_FINGER_MCP, HandKeypoint.RING_FINGER_MCP)
+    )
+    return 0.0 < middle < ring < 1.0
 
 
 def facing_sine(landmarks: np.ndarray) -> float:
@@ -214,6 +238,7 @@ def locate_on_hands(
     set when no back of a hand is in view. When two hands claim the same side, the larger is
     used."""
     model = model or load_hand_model()
+    hands = [hand for hand in hands if knuckles_in_order(hand)]
     by_side, notes = hands_by_side(hands, model)
     located, omitted = [], []
     for point in points:
@@ -269,11 +294,14 @@ def parse_hand_model(
             fcun_per_knuckle_span=_positive(raw["finger_cun"]["per_knuckle_span"], "finger_cun"),
             min_facing_sine=_positive(raw["facing"]["min_sine"], "facing.min_sine"),
             min_knuckle_span_px=_positive(raw["min_knuckle_span_px"], "min_knuckle_span_px"),
+            min_handedness_score=_positive(raw["min_handedness_score"], "min_handedness_score"),
             good_enough_fcun=_positive(raw["good_enough_fcun"], "good_enough_fcun"),
             rules=rules,
         )
         if model.min_facing_sine >= 1:
             raise ValueError("facing.min_sine must be below 1")
+        if model.min_handedness_score >= 1:
+            raise ValueError("min_handedness_score must be below 1")
         return model
     except (KeyError, TypeError, ValueError) as error:
         detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)

@@ -47,6 +47,7 @@ VIEW = "photo_view"  # "auto" | "back" | "front" (a radio)
 PREGNANT = (
     "guided_pregnant"  # "the receiver may be pregnant" (a toggle on the guided and hand pages)
 )
+ROUTINE = "guided_routine"  # the guided session's concern (a selectbox), followed by the Photo page
 _DETECTIONS = "_detections"
 
 

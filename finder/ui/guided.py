@@ -21,18 +21,18 @@ from finder.pipelines.guided import GuidedSession, Step, focus_box, plan_steps
 from finder.render.overlay import Annotator
 from finder.ui import (
     PREGNANT,
+    ROUTINE,
     Photo,
-    analyse,
     current_photo,
     fmt_seconds,
     guarded,
     sentence,
     table,
 )
-from finder.ui.hand import render_hand_step
+from finder.ui.handphoto import render_hand_step
+from finder.ui.receiver import locate_receiver
 
 SESSION = "guided"  # the GuidedSession, or absent before a session starts
-ROUTINE = "guided_routine"  # the chosen concern (a selectbox)
 AUTO = "guided_auto"  # move on when the time is up (a toggle)
 PERSISTENT_KEYS = (ROUTINE, PREGNANT, AUTO)
 clock = time.monotonic  # the page's clock; the session never reads the time itself
@@ -152,17 +152,30 @@ def _picture(step: Step) -> None:
     if photo is None:
         st.info(f"No photo: find it by touch. {step.point.hint}")
         return
-    result = analyse(photo)
+    result = locate_receiver(photo).full  # the Photo page's marks, box, profile and view
     placed = [p for p in result.points if p.code == step.code and p.side == step.side]
     if not placed:
         reason = _why_not(result, step)
-        st.info(f"Not on this photo ({reason}): find it by touch. {step.point.hint}")
+        st.info(
+            f"Not on this photo ({reason}): find it by touch. {step.point.hint} To place it, "
+            "mark the back by hand on the Photo page."
+        )
         return
     st.image(
         focus_image(photo, result, placed[0]),
         channels="BGR",
         width="stretch",
-        caption=f"{step.code}, {step.side_label}. Change the photo on the Photo page.",
+        caption=f"{step.code}, {step.side_label}: {_basis_words(result)}. Change the photo or "
+        "the marks on the Photo page.",
+    )
+
+
+def _basis_words(result: FinderResult) -> str:
+    """What placed the point, as the Photo page set it up."""
+    if result.profile:
+        return f"fitted to {result.profile}'s profile"
+    return {"taps": "placed from your marks", "pose and taps": "fitted to your marks"}.get(
+        result.basis, "placed by the camera model"
     )
 
 

@@ -1,28 +1,29 @@
-"""The Photo page: a back photo (uploaded or a bundled sample) with its points drawn, tables of
-the located and omitted points, and downloads of the picture and the JSON."""
+"""The Photo page: a back photo (uploaded or a bundled sample) with its points drawn, the
+partner's marking board when the camera model alone cannot place them, tables of the located and
+omitted points, and downloads of the picture and the JSON."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import streamlit as st
 
-from finder.adapters.imageio import INPUT_SUFFIXES, ImageError, downscale_for_inference
-from finder.body.catalog import Point, load_catalog
+from finder.adapters.imageio import ImageError, downscale_for_inference
+from finder.body.catalog import load_catalog
 from finder.body.result import FinderResult
 from finder.body.view import VIEW_CHOICES
-from finder.pipelines.search import BoxError
 from finder.render.overlay import Annotator
 from finder.ui import (
     FRAMING_TIP,
+    ROUTINE,
     SAMPLE,
     UPLOAD,
     VIEW,
     Photo,
-    analyse,
     current_photo,
     photo_from_bytes,
     plain,
@@ -30,14 +31,19 @@ from finder.ui import (
     sentence,
     table,
 )
+from finder.ui.points import located_rows, omitted_rows, only
+from finder.ui.receiver import Located, locate_receiver
 from finder.ui.taps import (
     ADJUST,
-    chosen_profile,
-    current_box,
+    BOX,
+    MODE,
+    PROFILE,
     current_taps,
+    render_height,
+    render_mark_controls,
+    render_profile_notice,
     render_profiles,
     render_tap_board,
-    render_tap_guide,
 )
 from finder.ui.taps import PERSISTENT_KEYS as TAP_KEYS
 
@@ -47,19 +53,26 @@ CODES = "photo_codes"  # the one-by-one choice (a multiselect)
 PERSISTENT_KEYS = (VIEW, SAMPLE, FOCUS, CODES, ADJUST, *TAP_KEYS)
 ALL_POINTS = "All points"
 ONE_BY_ONE = "Choose points one by one"
+PHOTO_HELP = (
+    "Taken from behind, standing upright, shoulders to knees in view, in good light. JPEG, PNG, "
+    "WebP and most other image files; convert iPhone HEIC photos to JPEG first. The photo stays "
+    "in this browser session only; nothing is saved."
+)
 _UPLOAD_GENERATION = "_upload_generation"  # bumped to empty the file uploader
 _UPLOAD_ERROR = "_upload_error"
 _DRAWN = "_photo_drawn"  # (what was drawn, the annotated picture)
+_OPENED_FOR = "_photo_board_opened_for"  # the photo whose board was opened or closed for it
 DISPLAY_MAX_HEIGHT_PX = 760  # on screen (CSS px); narrower screens scale the picture down
 DISPLAY_MAX_SIDE_PX = 1600  # pixels sent to the browser (sharp on high-density screens)
-PREGNANCY_NOTES = {"avoid": "avoid in pregnancy", "caution": "care in pregnancy"}
+CROP_MARGIN_CUN = 4.0  # around the outermost points when the picture is cropped to them
+CROP_MIN_FRACTION = 0.3  # of the picture's longer side: the crop never zooms in further
 
 
 def render_photo_page() -> None:
     catalog = load_catalog()
     state = st.session_state
     state.setdefault(VIEW, "auto")
-    state.setdefault(FOCUS, ALL_POINTS)
+    state.setdefault(FOCUS, catalog.routines[0].concern)  # a routine reads better than 30 points
     state.setdefault(CODES, [])
 
     controls, picture = st.columns([1, 1.4], gap="large")
@@ -79,69 +92,131 @@ def render_photo_page() -> None:
         with picture:
             st.info("Upload a photo of the receiver's back to begin.")
         return
-    box, problem = current_box(photo), None
-    try:
-        prior = analyse(photo, box=box)
-    except BoxError as error:
-        box, problem = None, f"The box was not used: {error}."
-        prior = analyse(photo)
-    taps, profile = current_taps(photo), chosen_profile()
-    full = analyse(photo, taps=taps, profile=profile, box=box) if taps or profile else prior
-    result = subset(full, codes)
+    located = locate_receiver(photo)
+    full = located.full
+    result = only(full, codes)
+    if state.get(_OPENED_FOR) != photo.key:  # a new photo: the board opens when it is refused
+        state[_OPENED_FOR] = photo.key
+        state[ADJUST] = located.refused
+    taps = current_taps(photo)
     help_key = (taps and tuple(sorted(taps.image_xy.items())), taps and taps.stature_cm)
-    profile_key = profile and (profile.name, tuple(sorted(profile.body_cun.items())))
     drawn = _annotated(
-        photo, result, (photo.key, state[VIEW], tuple(codes), help_key, profile_key, box)
+        photo, result, (photo.key, state[VIEW], tuple(codes), help_key, full.profile)
     )
     with picture:
+        if located.refused and taps is None:
+            _first_steps(full)
         adjusting = st.toggle(
-            "Place landmarks by hand",
+            "Mark the back by hand",
             key=ADJUST,
             help="Click or drag the landmarks you can see or feel; the points follow.",
         )
-        height, width = drawn.shape[:2]
-        # A container of a fixed width shrinks to fit a narrow screen; the picture fills it.
-        with st.container(width=min(width, round(DISPLAY_MAX_HEIGHT_PX * width / height))):
-            if adjusting:
-                render_tap_board(photo, prior, drawn)
-                st.caption(_caption(photo, full))
-            else:
-                shown, _ = downscale_for_inference(drawn, DISPLAY_MAX_SIDE_PX)
-                st.image(shown, channels="BGR", width="stretch", caption=_caption(photo, full))
-        if problem:
-            st.error(problem)
-        if not full.accepted:
-            st.warning(f"{sentence(full.summary())}. {FRAMING_TIP}")
-            if not adjusting:
-                st.info(
-                    "You can still find the points: turn on **Place landmarks by hand** and "
-                    "click C7, both shoulder tops and both crest tops on the photo. When only "
-                    "part of the back shows, click what you see: C7 and both shoulder tops for "
-                    "the upper back, both crest tops for the lower back."
-                )
-        elif not result.points and codes:
-            st.warning(sentence(result.summary()) + ".")  # with any notes
+        if adjusting:
+            render_mark_controls(photo)
+        for message in _messages(located, result, codes, marked=taps is not None):
+            message.show()
+        if adjusting:
+            with _fitted(drawn.shape):
+                render_tap_board(photo, located.prior, drawn if result.points else photo.bgr)
+                st.caption(_caption(photo, result))
         else:
-            for note in result.notes:
-                st.warning(sentence(note) + ".")
-        if profile and full.profile is None and full.accepted:
-            st.caption(
-                "A profile follows a body the camera model found; on this photo your marks "
-                "are used as they are."
-            )
-        _downloads(photo, result, drawn)
+            shown = _crop_to_points(drawn, result)
+            with _fitted(shown.shape):
+                small, _ = downscale_for_inference(shown, DISPLAY_MAX_SIDE_PX)
+                st.image(small, channels="BGR", width="stretch", caption=_caption(photo, result))
+        if located.another_person:
+            st.button("Draw a box around the receiver", on_click=_box_mode)
+        if result.points:
+            _downloads(photo, result, drawn)
     with controls:
         if adjusting:
-            render_tap_guide(photo)
-        with st.expander("Profiles", expanded=profile is not None):
+            render_height()
+        render_profile_notice()
+        with st.expander("Profiles", expanded=full.profile is not None):
             render_profiles(photo, full)
 
-    if full.accepted and result.points:
+    if result.points:
         st.subheader("Located points")
+        st.caption("Within: how far the true point may lie from the mark (one standard deviation).")
         table(located_rows(result, catalog.get))
     if full.accepted and result.omitted:
         st.subheader("Not placed on this photo")
         table(omitted_rows(result, catalog.get))
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message for where the user looks (next to the photo), shown with `kind` (st.info,
+    st.warning, st.error or st.caption)."""
+
+    kind: Callable[[str], object]
+    text: str
+
+    def show(self) -> None:
+        self.kind(self.text)
+
+
+def _messages(
+    located: Located, result: FinderResult, codes: list[str], marked: bool
+) -> list[Message]:
+    """What to say next to the photo: a box not used; why the partner's marks place nothing
+    yet; the chosen points not placed; the result's notes (marks set aside, another person)."""
+    full = located.full
+    messages = []
+    if located.box_problem:
+        messages.append(Message(st.error, located.box_problem))
+    if not full.accepted:
+        if marked:
+            messages.append(Message(st.warning, sentence(full.problems[0]) + "."))
+    elif not result.points and codes:
+        messages.append(Message(st.warning, sentence(result.summary()) + "."))
+    else:
+        messages += [Message(st.warning, sentence(note) + ".") for note in full.notes]
+    if st.session_state.get(PROFILE) and full.profile is None and full.accepted:
+        messages.append(
+            Message(
+                st.caption,
+                "A profile follows a body the camera model found; on this photo your marks are "
+                "used as they are.",
+            )
+        )
+    return messages
+
+
+def _first_steps(result: FinderResult) -> None:
+    """The first screen of a refused photo: what to do, then why."""
+    st.info(
+        "**Mark the back by hand to place the points.** Click the bump at the base of the neck "
+        "(C7), then the two hip-bone tops (crest tops). If the hips are out of the picture, "
+        "click the two shoulder tops instead.",
+        icon=":material/touch_app:",
+    )
+    st.caption(f"Why the camera model alone could not: {result.problems[0]}. {FRAMING_TIP}")
+
+
+def _fitted(shape: tuple[int, ...]):
+    """A container as wide as a picture of `shape` shown at most DISPLAY_MAX_HEIGHT_PX tall; it
+    shrinks to fit a narrow screen and the picture fills it."""
+    height, width = shape[:2]
+    return st.container(width=min(width, round(DISPLAY_MAX_HEIGHT_PX * width / height)))
+
+
+def _crop_to_points(drawn: np.ndarray, result: FinderResult) -> np.ndarray:
+    """The drawn picture cropped to the points with a margin (CROP_MARGIN_CUN around them, at
+    least CROP_MIN_FRACTION of the picture's longer side), so the back fills the view."""
+    if not result.points or result.cun_px is None:
+        return drawn
+    height, width = drawn.shape[:2]
+    xy = np.array([p.xy for p in result.points])
+    margin = max(CROP_MARGIN_CUN * result.cun_px, CROP_MIN_FRACTION * max(width, height) / 2)
+    x0, y0 = np.floor(xy.min(axis=0) - margin).astype(int)
+    x1, y1 = np.ceil(xy.max(axis=0) + margin).astype(int)
+    return drawn[max(y0, 0) : min(y1, height), max(x0, 0) : min(x1, width)]
+
+
+def _box_mode() -> None:
+    st.session_state[ADJUST] = True
+    st.session_state[MODE] = BOX
 
 
 def _annotated(photo: Photo, result: FinderResult, key: tuple) -> np.ndarray:
@@ -154,75 +229,17 @@ def _annotated(photo: Photo, result: FinderResult, key: tuple) -> np.ndarray:
     return cached[1]
 
 
-def subset(result: FinderResult, codes: list[str]) -> FinderResult:
-    """The result limited to `codes` (located and omitted alike), in the order of `codes`."""
-    order = {code: rank for rank, code in enumerate(codes)}
-    return replace(
-        result,
-        points=tuple(
-            sorted((p for p in result.points if p.code in order), key=lambda p: order[p.code])
-        ),
-        omitted=tuple(
-            sorted((o for o in result.omitted if o.code in order), key=lambda o: order[o.code])
-        ),
-    )
-
-
-def located_rows(result: FinderResult, point_of) -> list[dict[str, str]]:
-    """One row per located point, its sides together, in the order placed."""
-    sides: dict[str, list[str]] = {}
-    confidence: dict[str, float] = {}
-    for located in result.points:
-        sides.setdefault(located.code, []).append(located.side)
-        confidence[located.code] = min(confidence.get(located.code, 1.0), located.confidence)
-    rows = []
-    for code, point_sides in sides.items():
-        point: Point = point_of(code)
-        low, high = point.technique.duration_s
-        rows.append(
-            {
-                "Code": code,
-                "Name": f"{point.pinyin} ({point.english})",
-                "Receiver's side": ", ".join(point_sides),
-                "Confidence": f"{confidence[code]:.0%}",
-                "What it is for": "; ".join(point.indications) or "general relaxation",
-                "How to press": point.technique.how,
-                "Seconds per side": f"{low}" if low == high else f"{low}–{high}",
-                "Note": PREGNANCY_NOTES.get(point.pregnancy or "", ""),
-            }
-        )
-    return rows
-
-
-def omitted_rows(result: FinderResult, point_of) -> list[dict[str, str]]:
-    """One row per omitted point and reason, its sides together."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for omission in result.omitted:
-        grouped.setdefault((omission.code, omission.reason), []).append(omission.side)
-    return [
-        {
-            "Code": code,
-            "Name": f"{point_of(code).pinyin} ({point_of(code).english})",
-            "Receiver's side": ", ".join(sides),
-            "Why not": sentence(reason),
-        }
-        for (code, reason), sides in grouped.items()
-    ]
-
-
 def _choose_photo() -> None:
     state = st.session_state
     generation = state.setdefault(_UPLOAD_GENERATION, 0)
     uploader_key = f"photo_upload_{generation}"
     st.file_uploader(
         "Upload a photo of the receiver's back",
-        type=[suffix.lstrip(".") for suffix in INPUT_SUFFIXES],
         key=uploader_key,
         on_change=_on_upload,
         args=(uploader_key,),
-        help="Taken from behind, standing upright, shoulders to knees in view, in good light. "
-        "The photo stays in this browser session only; nothing is saved.",
-    )
+        help=PHOTO_HELP,
+    )  # any file: the content decides, and a file that cannot be read gets a message
     if state.get(_UPLOAD_ERROR):
         st.error(state[_UPLOAD_ERROR])
     names = sample_names()
@@ -259,7 +276,13 @@ def _use_sample() -> None:
 
 def _choose_points(catalog) -> list[str]:
     concerns = [routine.concern for routine in catalog.routines]
-    focus = st.selectbox("Points to show", [ALL_POINTS, *concerns, ONE_BY_ONE], key=FOCUS)
+    focus = st.selectbox(
+        "Points to show",
+        [ALL_POINTS, *concerns, ONE_BY_ONE],
+        key=FOCUS,
+        on_change=_follow_focus,
+        args=(concerns,),
+    )
     if focus == ALL_POINTS:
         return [point.code for point in catalog.points]
     if focus == ONE_BY_ONE:
@@ -274,6 +297,13 @@ def _choose_points(catalog) -> list[str]:
             st.info("Choose one or more points.")
         return list(codes)
     return list(catalog.routine(focus).points)
+
+
+def _follow_focus(concerns: list[str]) -> None:
+    """A routine chosen here is the guided session's routine too."""
+    state = st.session_state
+    if state.get(FOCUS) in concerns:
+        state[ROUTINE] = state[FOCUS]
 
 
 def _caption(photo: Photo, result: FinderResult) -> str:

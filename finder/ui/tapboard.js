@@ -2,7 +2,7 @@
 // Coordinates sent to Python are original-image pixels. State values: "taps" ({name: [x, y]})
 // and "box" ([x, y, w, h] or null). Data from Python: image (data URL), width, height,
 // markers [{name, label, x, y, placed}], active (name to place on a click), mode ("tap"|"box").
-const GRAB_CSS_PX = 16;
+const GRAB_CSS_PX = 24; // a fingertip on a phone
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
@@ -57,18 +57,21 @@ export default function (component) {
       if (x === null || y === null) continue;
       const px = x * s;
       const py = y * s;
+      const active = m.name === d.active;
       ctx.beginPath();
-      ctx.arc(px, py, unit * 1.4, 0, 2 * Math.PI);
+      ctx.arc(px, py, unit * (active ? 2.2 : 1.6), 0, 2 * Math.PI);
       ctx.setLineDash(placed ? [] : [unit / 2, unit / 2]);
       ctx.fillStyle = placed ? "rgba(255, 200, 0, 0.9)" : "rgba(255, 255, 255, 0.25)";
-      ctx.strokeStyle = m.name === d.active ? "#ff3b30" : "#202020";
+      ctx.strokeStyle = active ? "#ff3b30" : "#202020";
       ctx.fill();
       ctx.stroke();
       ctx.setLineDash([]);
+      // Only the landmark to place next and those placed carry a name: fewer words on the body.
+      if (!active && !placed) continue;
       ctx.fillStyle = "#ffffff";
       ctx.strokeStyle = "#000000";
-      ctx.strokeText(m.label, px + unit * 2, py + unit * 0.7);
-      ctx.fillText(m.label, px + unit * 2, py + unit * 0.7);
+      ctx.strokeText(m.label, px + unit * 2.6, py + unit * 0.7);
+      ctx.fillText(m.label, px + unit * 2.6, py + unit * 0.7);
     }
     if (board.box) {
       const [bx, by, bw, bh] = board.box;

@@ -36,6 +36,10 @@ MODE = "taps_mode"  # what a click on the board does
 PLACE, BOX = "Place a landmark", "Draw a box around the receiver"
 PERSISTENT_KEYS = (ACTIVE, STATURE, PROFILE, MODE)
 NO_PROFILE = ""
+FIRST_MARKS = ("C7", "iliac_crest_top_left", "iliac_crest_top_right")
+"""The marks asked for first: the bump at the base of the neck and the two hip-bone tops place
+every back point (finder.body.fit)."""
+MARK_ORDER = (*FIRST_MARKS, *(g.name for g in tap_guides() if g.name not in FIRST_MARKS))
 _TAPS = "_taps"  # photo key -> {landmark: (x, y) image px}
 _BOXES = "_boxes"  # photo key -> (x, y, w, h) image px around the receiver
 _REVISION = "_taps_revision"  # bumped when Python changes the taps, to reset the board
@@ -110,7 +114,7 @@ def render_tap_board(photo: Photo, prior: FinderResult, drawn: np.ndarray) -> No
             }
         )
     revision = state.setdefault(_REVISION, 0)
-    active = state.setdefault(ACTIVE, tap_guides()[0].name)
+    active = state.setdefault(ACTIVE, MARK_ORDER[0])
     TAPBOARD(
         data={
             "image": _data_url(drawn),
@@ -143,28 +147,38 @@ def _on_box_change(photo: Photo) -> None:
 def _on_board_change(photo: Photo) -> None:
     placed = (st.session_state.get(_board_key(photo)) or {}).get("taps") or {}
     taps = photo_taps(photo)
+    new = {name: (float(x), float(y)) for name, (x, y) in placed.items()}
+    # The marks just placed or moved go last: when the marks contradict each other, the
+    # finder sets the latest one aside first.
+    kept = {name: xy for name, xy in taps.items() if new.get(name) == xy}
     taps.clear()
-    taps.update({name: (float(x), float(y)) for name, (x, y) in placed.items()})
+    taps.update({**kept, **{name: xy for name, xy in new.items() if name not in kept}})
     _advance(taps)
 
 
 def _advance(taps: dict) -> None:
     """Move the landmark choice to the next one not yet placed."""
-    names = [guide.name for guide in tap_guides()]
-    following = [n for n in names if n not in taps]
+    following = [name for name in MARK_ORDER if name not in taps]
     if following:
         st.session_state[ACTIVE] = following[0]
 
 
-def render_tap_guide(photo: Photo) -> None:
-    """The landmark list with one line of instruction and a small picture each, and the
-    buttons that undo marks."""
+def render_mark_controls(photo: Photo) -> None:
+    """What a click on the board does, right above it (also on a phone): place the next
+    landmark, with its one-line instruction and a small picture, and undo buttons; or draw a
+    box around the receiver."""
     state = st.session_state
-    st.radio("A click on the photo:", (PLACE, BOX), key=MODE, horizontal=True)
+    st.radio(
+        "A click on the photo:",
+        (PLACE, BOX),
+        key=MODE,
+        horizontal=True,
+        label_visibility="collapsed",
+    )
     if state.get(MODE) == BOX:
-        st.write(
-            "When someone else is in the picture, drag a rectangle around the person being "
-            "massaged: the finder then looks for the body only inside it."
+        st.markdown(
+            "**Drag a rectangle around the person being massaged**: the finder then looks for "
+            "the body only inside it."
         )
         st.button(
             "Remove the box",
@@ -175,20 +189,21 @@ def render_tap_guide(photo: Photo) -> None:
         return
     guides = {guide.name: guide for guide in tap_guides()}
     taps = photo_taps(photo)
-    st.radio(
-        "Click on the photo to place:",
-        list(guides),
-        key=ACTIVE,
-        format_func=lambda name: ("✓ " if name in taps else "") + guides[name].label,
-    )
-    guide = guides[state[ACTIVE]]
-    picture, words = st.columns([1, 2])
-    picture.image(landmark_picture(guide.name), channels="BGR")
-    words.write(guide.instruction)
-    words.caption("Dashed rings are the finder's own guesses: drag one onto the spot you feel.")
+    state.setdefault(ACTIVE, MARK_ORDER[0])
+    words, picture = st.columns([3, 1], vertical_alignment="center")
+    with words:
+        st.selectbox(
+            "Your next click places",
+            MARK_ORDER,
+            key=ACTIVE,
+            format_func=lambda name: ("✓ " if name in taps else "") + guides[name].label,
+        )
+        guide = guides[state[ACTIVE]]
+        st.caption(guide.instruction)
+    picture.image(landmark_picture(guide.name, height_px=150), channels="BGR")
     left, right = st.columns(2)
     left.button(
-        "Remove this mark",
+        f"Remove the {guide.label} mark",
         on_click=_remove,
         args=(photo, guide.name),
         disabled=guide.name not in taps,
@@ -197,6 +212,10 @@ def render_tap_guide(photo: Photo) -> None:
     right.button(
         "Clear all marks", on_click=_clear, args=(photo,), disabled=not taps, width="stretch"
     )
+
+
+def render_height() -> None:
+    """The receiver's height, which makes the marks' scale a little more exact."""
     low, high = (int(cm) for cm in STATURE_RANGE_CM)
     stature = st.number_input(
         "Receiver's height in cm (optional)",
@@ -232,12 +251,17 @@ def _reset_board() -> None:
     st.session_state[_REVISION] = st.session_state.get(_REVISION, 0) + 1
 
 
+def render_profile_notice() -> None:
+    """The outcome of the last profile action (saved, deleted, not saved), shown once outside
+    the Profiles section so that it stays in view when the section closes."""
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+
+
 def render_profiles(photo: Photo, result: FinderResult) -> None:
     """Apply, save, replace and delete named profiles."""
     state = st.session_state
-    notice = state.pop(_NOTICE, None)
-    if notice:
-        getattr(st, notice[0])(notice[1])
     stored = store().list()
     names = [entry.name for entry in stored if entry.profile is not None]
     if state.get(PROFILE) not in (NO_PROFILE, *names):

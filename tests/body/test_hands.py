@@ -23,6 +23,7 @@ from finder.body.hands import (
     Face,
     HandKeypoint,
     hand_points,
+    knuckles_in_order,
     load_hand_model,
     locate_on_hands,
     parse_hand_model,
@@ -139,11 +140,30 @@ def test_a_mirrored_preview_reads_the_turn_reversed():
 
 def test_the_certainty_is_the_handedness_score_and_lowers_the_confidence():
     sure = locate(hand(hand_landmarks(), "right", 0.99))
-    unsure = locate(hand(hand_landmarks(), "right", 0.6))
-    assert read_hand(hand(hand_landmarks(), "right", 0.6), MODEL).certainty == 0.6
+    unsure = locate(hand(hand_landmarks(), "right", 0.85))
+    assert read_hand(hand(hand_landmarks(), "right", 0.85), MODEL).certainty == 0.85
     for ours, theirs in zip(sure.points, unsure.points, strict=True):
         assert 0 < theirs.confidence < ours.confidence <= 1
         assert ours.radius_px == theirs.radius_px
+
+
+def test_a_hand_the_model_cannot_name_gets_no_points():
+    """Issue 14: a bare back read as "right hand: its back faces the camera (74% sure)" put
+    LI-4 on the spine. Below the handedness gate no point is placed, and the reason says why."""
+    result = locate(hand(hand_landmarks(), "right", 0.74))
+    assert not result.points and not result.accepted
+    assert result.problems == (
+        "cannot tell whether this is a left or a right hand (74% sure): show the whole back of "
+        "one hand, fingers together",
+    )
+
+
+def test_landmarks_without_a_hands_knuckle_order_are_no_hand():
+    scrambled = hand_landmarks()
+    scrambled[[K.MIDDLE_FINGER_MCP, K.PINKY_MCP]] = scrambled[[K.PINKY_MCP, K.MIDDLE_FINGER_MCP]]
+    result = locate(hand(scrambled, "right", 0.99))
+    assert result.problems == (NO_HAND,) and not result.points
+    assert knuckles_in_order(hand(turned_about_long_axis(hand_landmarks(), 60), "right"))
 
 
 def test_a_palm_gets_no_points_and_says_to_turn_the_hand_over():
@@ -285,6 +305,7 @@ def test_every_hand_point_in_the_catalog_has_a_hand_rule():
         (lambda raw: raw["points"]["TE-3"].update(sd_fcun=0), "sd_fcun must be a positive"),
         (lambda raw: raw["facing"].pop("min_sine"), "missing field 'min_sine'"),
         (lambda raw: raw["points"].update({"BL-23": raw["points"]["LI-4"]}), "['BL-23'] are not"),
+        (lambda raw: raw.update(min_handedness_score=1.0), "min_handedness_score must be below"),
     ],
 )
 def test_a_broken_hand_model_names_the_file_and_the_entry(change, message):
@@ -438,7 +459,7 @@ def test_the_hand_page_marks_both_points_on_the_sample_and_drops_li4_in_pregnanc
     assert len(app.image) == 1
     located = app.table[0].value
     assert list(located["Code"]) == ["LI-4", "TE-3"]
-    assert set(located["Receiver's side"]) == {"left, right"}
+    assert set(located["Side"]) == {"left, right"}
     assert any("Avoid during pregnancy" in w.value for w in app.warning)  # LI-4's caution
     app.toggle(key="guided_pregnant").set_value(True)
     app.session_state["page"] = "Hand"

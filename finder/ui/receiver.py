@@ -1,0 +1,43 @@
+"""One state for the receiver: the photo, the view, the partner's marks, the box drawn around
+the receiver and the chosen profile (all kept per browser session), located the same way by
+every page that shows the receiver's back points (Photo, Guided session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from finder.body.result import FinderResult
+from finder.pipelines.crowd import ANOTHER_PERSON
+from finder.pipelines.search import BoxError
+from finder.ui import Photo, analyse
+from finder.ui.taps import chosen_profile, current_box, current_taps
+
+
+@dataclass(frozen=True)
+class Located:
+    """The receiver's points on a photo: `prior` from the camera model alone (inside the
+    box), `full` with the partner's marks and profile; `box_problem` says why a box drawn was
+    not used; `another_person` when someone else is in view."""
+
+    prior: FinderResult
+    full: FinderResult
+    box_problem: str | None
+    another_person: bool
+
+    @property
+    def refused(self) -> bool:
+        """Nothing placed: the partner's marks are the way forward."""
+        return not self.full.accepted
+
+
+def locate_receiver(photo: Photo) -> Located:
+    """All catalog points on `photo` for the receiver as the Photo page set them up."""
+    box, problem = current_box(photo), None
+    try:
+        prior = analyse(photo, box=box)
+    except BoxError as error:
+        box, problem = None, f"The box was not used: {error}."
+        prior = analyse(photo)
+    taps, profile = current_taps(photo), chosen_profile()
+    full = analyse(photo, taps=taps, profile=profile, box=box) if taps or profile else prior
+    return Located(prior, full, problem, ANOTHER_PERSON in prior.notes)
