@@ -75,6 +75,13 @@ def render_photo_page() -> None:
     state.setdefault(FOCUS, catalog.routines[0].concern)  # a routine reads better than 30 points
     state.setdefault(CODES, [])
 
+    # The photo and the view come from widgets whose callbacks ran before this run, so the
+    # receiver is located first: a refused photo's way forward then heads the page (on a phone
+    # the controls would push it below the fold).
+    photo = current_photo()
+    located = locate_receiver(photo) if photo is not None else None
+    if located is not None and located.refused and current_taps(photo) is None:
+        _first_steps(located.full)
     controls, picture = st.columns([1, 1.4], gap="large")
     with controls:
         _choose_photo()
@@ -87,12 +94,10 @@ def render_photo_page() -> None:
         )
         codes = _choose_points(catalog)
 
-    photo = current_photo()
-    if photo is None:
+    if photo is None or located is None:
         with picture:
             st.info("Upload a photo of the receiver's back to begin.")
         return
-    located = locate_receiver(photo)
     full = located.full
     result = only(full, codes)
     if state.get(_OPENED_FOR) != photo.key:  # a new photo: the board opens when it is refused
@@ -104,8 +109,6 @@ def render_photo_page() -> None:
         photo, result, (photo.key, state[VIEW], tuple(codes), help_key, full.profile)
     )
     with picture:
-        if located.refused and taps is None:
-            _first_steps(full)
         adjusting = st.toggle(
             "Mark the back by hand",
             key=ADJUST,

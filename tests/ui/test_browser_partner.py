@@ -3,8 +3,8 @@ the camera model refuses opens the marking board with what to click; three click
 points; the guided session uses them; on a photo the camera model reads, one wrong drag keeps the
 body's points with a message; a back with no hand gets no hand points.
 
-The screenshots of the Photo page before and after marking go to docs/screenshots/ (the README
-shows them); the others to /tmp/screens/."""
+The screenshots of the Photo page before, during and after marking go to docs/screenshots/ (the
+README shows them); the others to /tmp/screens/."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ def test_a_refused_photo_is_marked_by_hand_and_the_guided_session_uses_the_marks
     guide, canvas = next_mark(page).bounding_box(), board.bounding_box()
     assert 0 <= canvas["y"] - (guide["y"] + guide["height"]) <= NEAR_PX
     assert not page.get_by_role("button", name="Download picture (PNG)").count()
-    page.screenshot(path=str(DOCS_SCREENS / f"photo-refused-{name}.png"))
+    page.screenshot(path=str(DOCS_SCREENS / f"photo-refused-{name}.png"))  # the first screen
+    next_mark(page).evaluate("e => e.closest('[data-testid=stSelectbox]').scrollIntoView()")
+    page.screenshot(path=str(DOCS_SCREENS / f"photo-marking-{name}.png"))  # where one marks
 
     for label, xy in MARKS.items():
         sync_api.expect(next_mark(page)).to_have_value(label)  # moves on by itself
