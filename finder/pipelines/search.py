@@ -23,16 +23,19 @@ chances for a garbage pose to pass the checks once, while a real body is found f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 
 import cv2
 import numpy as np
 
 from finder.adapters.imageio import MIN_SIDE_PX
-from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.landmarks import HIPS, SHOULDERS
-from finder.body.pose import Pose
+from finder.adapters.movenet import PERSON_MIN_SCORE, MoveNet, Person
+from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, PoseEstimator, PoseMode
+from finder.body.landmarks import HIPS, SHOULDERS, Keypoint
+from finder.body.pose import Detector, Pose
 from finder.body.trust import CheckedPose, check
+from finder.body.view import Facing
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -58,6 +61,12 @@ Measured with these settings: photo 13 is found by all 7 other attempts, the rot
 it that rescue recovers by 3 to 5; the wrong poses that pass the checks on the other shared
 photos (therapist's arms, hips at a bra band, a body inside a hand) by none."""
 
+COPY_MAX_SIDE_PX = INFERENCE_MAX_SIDE_PX
+"""Long side (px) of every copy shown to a detector: the picture is shrunk before it is
+bordered and turned, so a copy never holds more than COPY_MAX_SIDE_PX^2 pixels whatever the
+photo's shape (a 3200 x 31000 picture gives copies of at most 1280 x 1280, not 2.6 GB). BlazePose
+shrinks to this size anyway."""
+
 _TURN_NAMES = {1: "rotated 90° clockwise", 2: "rotated 180°", 3: "rotated 90° counter-clockwise"}
 
 
@@ -67,13 +76,16 @@ class BoxError(ValueError):
 
 @dataclass(frozen=True)
 class Attempt:
-    """One way of showing the photo to BlazePose: crop to `box` (original pixels; None for the
-    whole photo), add a border of `border_px` pixels on every side (edge pixels repeated), turn
-    `quarter_turns` x 90° clockwise."""
+    """One way of showing the photo to a detector: crop to `box` (original pixels; None for the
+    whole photo), shrink so the bordered picture's long side is at most `max_side_px` (None: no
+    shrinking), add a border of `border_px` original pixels (scaled with the picture) on every
+    side (edge pixels repeated), turn `quarter_turns` x 90° clockwise."""
 
     box: Box | None = None
     border_px: int = 0
     quarter_turns: int = 0
+    max_side_px: int | None = None
+    around_person: bool = False  # the box is a crop around a person MoveNet found
 
     @property
     def upright(self) -> bool:
@@ -84,7 +96,9 @@ class Attempt:
         """What was done to the photo, for a person: "upright", "inside the receiver box,
         padded, rotated 90° clockwise", ..."""
         parts = []
-        if self.box is not None:
+        if self.around_person:
+            parts.append("in a crop around the person")
+        elif self.box is not None:
             parts.append("inside the receiver box")
         if self.border_px:
             parts.append("padded")
@@ -93,18 +107,40 @@ class Attempt:
         return ", ".join(parts) or "upright"
 
 
+class Refusal(Enum):
+    """Why the search gives no body, when the checks of one pose are not the whole story; the
+    sentence for a person is made at the edge (`finder.pipelines.photo`)."""
+
+    LYING_FACE_DOWN = "lying face down"
+    """A body lies across the picture (its trunk nearer horizontal than vertical) and none was
+    accepted: the three taps place the back."""
+    NO_BACK = "no back"
+    """Someone is in view but no back could be trusted: the three taps place it."""
+    FACING_CAMERA_AMONG_OTHERS = "facing camera among others"
+    """The only body accepted faces the camera and someone else is in view: which one is the
+    receiver is the partner's call (a receiver box)."""
+    SEVERAL_BACKS = "several people"
+    """A back and someone else are in view: the partner's box says which one is the
+    receiver."""
+
+
 @dataclass(frozen=True)
 class FoundPose:
     """The pose to use, in ORIGINAL image pixels, oriented and checked once (`checked`); None
-    when no attempt found anybody. `attempt` produced it; `passes` is how many times the
-    estimator ran; `plausible` how many of the other attempts gave a pose that passed the checks;
-    `support` how many of those found the same body as the one returned (0 when unchecked)."""
+    when no attempt found anybody. `attempt` produced it (`detector` says which model);
+    `passes` is how many model passes ran (BlazePose and MoveNet); `plausible` how many of the
+    blind copies gave a pose that passed the checks; `support` how many of those found the same
+    body as the one returned (0 when unchecked). `refusal`, when set, replaces the checks'
+    reasons; `people` is how many people MoveNet saw (None: it did not run)."""
 
     checked: CheckedPose | None
     attempt: Attempt
     passes: int
     plausible: int = 0
     support: int = 0
+    detector: Detector = Detector.BLAZEPOSE
+    refusal: Refusal | None = None
+    people: int | None = None
 
     @property
     def landmarks(self) -> np.ndarray | None:
@@ -113,17 +149,16 @@ class FoundPose:
 
     @property
     def accepted(self) -> bool:
-        return self.checked is not None and self.checked.accepted
-
-    @property
-    def source(self) -> str:
-        return self.attempt.describe()
+        return self.refusal is None and self.checked is not None and self.checked.accepted
 
     @property
     def changes(self) -> str | None:
-        """What was done to the photo for this pose, for a person; None for the photo as it
-        is (upright, whole)."""
-        return None if self.attempt == Attempt() else self.attempt.describe()
+        """What was done to the photo for this pose, and which detector found it, for a person;
+        None for the photo as it is (upright, whole) seen by BlazePose."""
+        done = self.attempt.describe()
+        if self.detector is Detector.MOVENET:
+            return "found by the second detector" + ("" if done == "upright" else f", {done}")
+        return None if done == "upright" else done
 
 
 def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
@@ -155,15 +190,30 @@ def attempts(image_size: tuple[int, int], box: Box | None = None) -> tuple[Attem
     has said where the receiver is, so a pose found elsewhere is somebody else."""
     long_side = max(box[2:]) if box else max(image_size)
     borders = sorted({round(fraction * long_side) for fraction in BORDER_FRACTIONS})
-    return tuple(Attempt(box, border, turns) for border in borders for turns in QUARTER_TURNS)
+    return tuple(
+        Attempt(box, border, turns, COPY_MAX_SIDE_PX)
+        for border in borders
+        for turns in QUARTER_TURNS
+    )
+
+
+def _shrunk(attempt: Attempt, width: int, height: int) -> tuple[int, int, int]:
+    """(width, height, border) in the attempt's pixels of a `width` x `height` crop."""
+    border = attempt.border_px
+    long_side = max(width, height) + 2 * border
+    if attempt.max_side_px is None or long_side <= attempt.max_side_px:
+        return width, height, border
+    scale = attempt.max_side_px / long_side
+    return max(1, round(width * scale)), max(1, round(height * scale)), round(border * scale)
 
 
 def attempt_matrix(attempt: Attempt, image_size: tuple[int, int]) -> np.ndarray:
     """3 x 3 affine map from original pixels to the attempt's pixels (homogeneous x, y, 1)."""
     left, top, width, height = attempt.box or (0, 0, *image_size)
-    border = attempt.border_px
-    matrix = np.array([[1, 0, border - left], [0, 1, border - top], [0, 0, 1]], dtype=float)
-    width, height = width + 2 * border, height + 2 * border
+    small_width, small_height, border = _shrunk(attempt, width, height)
+    sx, sy = small_width / width, small_height / height
+    matrix = np.array([[sx, 0, border - left * sx], [0, sy, border - top * sy], [0, 0, 1]])
+    width, height = small_width + 2 * border, small_height + 2 * border
     for _ in range(attempt.quarter_turns):
         # A clockwise quarter turn of a width x height picture: (x, y) -> (height - y, x).
         matrix = np.array([[0, -1, height], [1, 0, 0], [0, 0, 1]], dtype=float) @ matrix
@@ -194,8 +244,10 @@ def render(image: np.ndarray, attempt: Attempt) -> np.ndarray:
     if attempt.box is not None:
         x, y, w, h = attempt.box
         image = image[y : y + h, x : x + w]
-    if attempt.border_px:
-        b = attempt.border_px
+    width, height, b = _shrunk(attempt, image.shape[1], image.shape[0])
+    if (width, height) != (image.shape[1], image.shape[0]):
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    if b:
         image = cv2.copyMakeBorder(image, b, b, b, b, cv2.BORDER_REPLICATE)
     if attempt.quarter_turns:
         image = cv2.rotate(image, _ROTATE_CODES[attempt.quarter_turns])
@@ -228,23 +280,52 @@ def trunk_visibility(landmarks: np.ndarray) -> float:
     return float(landmarks[[*SHOULDERS, *HIPS], 3].mean())
 
 
+MAX_PASSES = 9
+"""Model passes (BlazePose or MoveNet, each about the same time) one photo may cost: the
+upright pass, MoveNet, and the blind copies while the budget lasts. With decoding, a refused
+photo then costs at most about 8 times a bare pose pass (`finder benchmark`)."""
+LYING_MAX_TRUNK_DEG = 45.0
+"""A trunk (hip midpoint to shoulder midpoint) within this angle of the image's horizontal is a
+body lying across the picture."""
+MAX_PEOPLE_CROPS = 1
+"""Crops around a small person (`_small_people`) tried per photo (only when MoveNet sees one
+person: with several, which one is the receiver is the partner's call)."""
+LYING_MIN_TRUNK_SHARE = 0.15
+"""Shortest trunk, as a share of the picture's long side, that counts as a body lying across
+it (the trunks found on the shared massage photos span 0.2-0.6)."""
+SOMEONE_SCORE = 0.1
+"""MoveNet person score from which a candidate counts as someone in view (for the refusal's
+wording and for "someone else is in view"), below `finder.adapters.movenet.PERSON_MIN_SCORE`
+that a pose needs. On the shared massage photos the lying receivers score 0.11-0.36; MoveNet's
+empty rows score under 0.05."""
+
+
 def find_pose(
     rgb: np.ndarray,
     estimator: PoseEstimator,
     view: str = "auto",
     box: Box | None = None,
     rescue: bool = True,
+    people: MoveNet | None = None,
 ) -> FoundPose:
     """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3).
 
-    The upright attempt (of the box, when given) runs first and is used as soon as it passes the
-    checks (`finder.body.trust.check`, oriented with `view`). Otherwise, with `rescue`, every
-    other attempt runs; a checked pose found again by at least MIN_SUPPORT other accepted
-    attempts wins, the one with most support first, then the highest shoulder and hip
-    visibility. When none qualifies, the upright attempt's pose (or None) is returned, so its
-    problems are the ones reported. Raises BoxError for an unusable box. The attempts are
-    unrelated pictures, so rescue needs a still-mode estimator (video stays on the upright
-    pass)."""
+    1. The upright BlazePose pass (inside the box, when given) runs first; with a box or without
+       MoveNet, it is used as soon as it passes the checks (`finder.body.trust.check`, oriented
+       with `view`) with its back to the camera (or `view` is "front").
+    2. With `rescue` and a MoveNet model (`people`), MoveNet looks at the same picture (also
+       after an accepted upright pass, without a box: it counts the people in view, instead of a
+       second BlazePose pass). One back to the camera is the receiver (BlazePose's, else the
+       best-scoring MoveNet person whose pose passes the checks); two different backs, or a body
+       facing the camera with someone else in view, make the search refuse and ask for the
+       receiver box. Small people are looked at again in a crop around them.
+    3. Otherwise blind copies (turned, padded) run while MAX_PASSES lasts; a checked pose found
+       again by at least MIN_SUPPORT other accepted copies wins (most support, then the highest
+       shoulder and hip visibility).
+    When nothing qualifies, the upright pose is returned with its problems, or a `Refusal` when
+    its problems would not describe the picture (a body lying across it, someone seen but no
+    body found). Raises BoxError for an unusable box. The attempts are unrelated pictures, so
+    rescue needs a still-mode estimator (video stays on the upright pass)."""
     if rescue and estimator.mode is not PoseMode.STILL:
         raise ValueError(f"rescue needs a 'still' pose estimator, not {estimator.mode.value!r}")
     image_size = (rgb.shape[1], rgb.shape[0])
@@ -252,23 +333,202 @@ def find_pose(
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
     upright = _checked(detect_in_original(rgb, first, estimator), image_size, view)
-    if not rescue or (upright is not None and upright.accepted):
+    settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
+    if not rescue or (settled and (people is None or box is not None or view == "front")):
         return FoundPose(upright, first, passes=1)
+    passes = 1
+    seen: tuple[Person, ...] = ()
+    if people is not None:
+        seen = detect_people(rgb, first, people)
+        passes += 1
+        chosen = _choose(upright, seen, image_size, view)
+        if isinstance(chosen, Refusal):
+            return FoundPose(upright, first, passes, refusal=chosen, people=_count(seen))
+        if chosen is not None:
+            checked, detector = chosen
+            return FoundPose(checked, first, passes, detector=detector, people=_count(seen))
+        crops = MAX_PEOPLE_CROPS if _count(seen) == 1 else 0  # with several: which one?
+        small, crop, spent = _small_people(rgb, seen, estimator, view, crops)
+        passes += spent
+        if small is not None:
+            return FoundPose(small, crop, passes, people=_count(seen))
+        if upright is not None and upright.accepted:  # facing the camera, others in view
+            return FoundPose(
+                upright,
+                first,
+                passes,
+                refusal=Refusal.FACING_CAMERA_AMONG_OTHERS,
+                people=_count(seen),
+            )
+    elif upright is not None and upright.accepted:
+        return FoundPose(upright, first, passes)
     accepted = []
-    for attempt in others:
+    copies = others[: max(0, MAX_PASSES - passes)]
+    for attempt in copies:
         checked = _checked(detect_in_original(rgb, attempt, estimator), image_size, view)
         if checked is not None and checked.accepted:
             accepted.append((attempt, checked))
-    passes = 1 + len(others)
+    passes += len(copies)
 
     def support(checked: CheckedPose) -> int:
         return sum(same_body(checked.pose.landmarks, o.pose.landmarks) for _, o in accepted) - 1
 
     scored = [(support(c), trunk_visibility(c.pose.landmarks), a, c) for a, c in accepted]
     best = max(scored, key=lambda entry: entry[:2], default=None)  # ties: the earlier attempt
+    count = None if people is None else _count(seen)
     if best is not None and best[0] >= MIN_SUPPORT:
-        return FoundPose(best[3], best[2], passes, len(accepted), best[0])
-    return FoundPose(upright, first, passes, len(accepted))
+        return FoundPose(best[3], best[2], passes, len(accepted), best[0], people=count)
+    refusal = _refusal(upright, seen, image_size) if people is not None else None
+    return FoundPose(upright, first, passes, len(accepted), refusal=refusal, people=count)
+
+
+def detect_people(rgb: np.ndarray, attempt: Attempt, people: MoveNet) -> tuple[Person, ...]:
+    """MoveNet's people (score at least SOMEONE_SCORE) on the attempt's picture, poses and boxes
+    mapped into original pixels."""
+    image_size = (rgb.shape[1], rgb.shape[0])
+    found = []
+    for person in people.detect(render(rgb, attempt), SOMEONE_SCORE):
+        xy = to_original(person.pose.landmarks[:, :2], attempt, image_size)
+        x, y, w, h = person.box
+        corners = to_original(np.array([[x, y], [x + w, y + h]]), attempt, image_size)
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        found.append(replace(person, pose=person.pose.mapped(xy), box=(x0, y0, x1 - x0, y1 - y0)))
+    return tuple(found)
+
+
+def _choose(
+    upright: CheckedPose | None,
+    seen: tuple[Person, ...],
+    image_size: tuple[int, int],
+    view: str,
+) -> tuple[CheckedPose, Detector] | Refusal | None:
+    """The receiver among the upright BlazePose pose and MoveNet's people: the body with its
+    back to the camera (BlazePose's first, then the best-scoring MoveNet person; MoveNet's pose
+    is used for a back only: without depth its facing rests on its side labels alone). A back
+    and anybody else MoveNet finds (PERSON_MIN_SCORE): SEVERAL_BACKS, the partner's box decides
+    (MoveNet's side labels cannot tell a mirrored back from a face, nor can BlazePose's cues
+    always: checked on shared photos doubled with a mirrored copy). No back: BlazePose's body facing
+    the camera when nobody else is in view. None when nothing qualifies."""
+    backs: list[tuple[CheckedPose, Detector]] = []
+    if upright is not None and upright.accepted and _back(upright):
+        backs.append((upright, Detector.BLAZEPOSE))
+    for person in seen:
+        if any(_inside(person, pose.pose.landmarks) for pose, _ in backs):
+            continue
+        if person.score < PERSON_MIN_SCORE or _arms_raised(person.pose.landmarks):
+            continue
+        pose = check(person.pose, image_size, view)
+        if pose.accepted and _back(pose):
+            backs.append((pose, Detector.MOVENET))
+    if len(backs) > 1:
+        return Refusal.SEVERAL_BACKS
+    if backs:
+        receiver = backs[0][0].pose.landmarks
+        if any(p.score >= PERSON_MIN_SCORE and not _inside(p, receiver) for p in seen):
+            return Refusal.SEVERAL_BACKS
+        return backs[0]
+    if upright is None or not upright.accepted:
+        return None
+    others = [p for p in seen if not _inside(p, upright.pose.landmarks)]
+    return None if others else (upright, Detector.BLAZEPOSE)
+
+
+def _small_people(
+    rgb: np.ndarray, seen: tuple[Person, ...], estimator: PoseEstimator, view: str, budget: int
+) -> tuple[CheckedPose | None, Attempt | None, int]:
+    """BlazePose on an enlarged crop around each person MoveNet found small in the picture (box
+    long side under SMALL_PERSON of the picture's), best score first, while `budget` passes
+    last: (the first checked back found and its crop, or None, None; passes spent)."""
+    image_size = (rgb.shape[1], rgb.shape[0])
+    passes = 0
+    for person in seen:
+        x, y, w, h = person.box
+        if passes >= budget or max(w, h) >= SMALL_PERSON * max(image_size):
+            continue
+        grow = CROP_GROWTH * max(w, h)
+        left, top = max(0, int(x - grow)), max(0, int(y - grow))
+        right = min(image_size[0], int(np.ceil(x + w + grow)))
+        bottom = min(image_size[1], int(np.ceil(y + h + grow)))
+        if min(right - left, bottom - top) < MIN_SIDE_PX:
+            continue
+        box = (left, top, right - left, bottom - top)
+        crop = Attempt(box, max_side_px=COPY_MAX_SIDE_PX, around_person=True)
+        passes += 1
+        checked = _checked(detect_in_original(rgb, crop, estimator), image_size, view)
+        if checked is not None and checked.accepted and _back(checked):
+            return checked, crop, passes
+    return None, None, passes
+
+
+SMALL_PERSON = 0.5
+"""A person whose MoveNet box's long side is under this share of the picture's is looked at
+again in a crop: BlazePose, which shrinks the picture to 1280 px and its detector to 224, then
+sees them at a useful size."""
+CROP_GROWTH = 0.5
+"""The crop around a small person reaches this share of their box's long side beyond it on
+every side (BlazePose's detector wants the whole body with room around it)."""
+
+
+def _inside(person: Person, landmarks: np.ndarray) -> bool:
+    """Whether MoveNet's `person` is the body at `landmarks` (33, 4, px): its shoulder midpoint
+    lies within half a shoulder width of that body's."""
+    shoulders = landmarks[list(SHOULDERS), :2]
+    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    gap = person.pose.landmarks[list(SHOULDERS), :2].mean(axis=0) - shoulders.mean(axis=0)
+    return float(np.hypot(*gap)) <= 0.5 * width
+
+
+ARMS_RAISED_SHOULDER_WIDTHS = 0.5
+"""An elbow or wrist this many shoulder widths above the shoulder line means the arms are
+raised; then MoveNet puts the shoulders toward the armpits (shared photo 11, a triceps stretch:
+shoulders and C7 4 cun low), so its pose is not used."""
+ARMS_SEEN = 0.25
+"""Visibility from which an elbow's or wrist's place counts (MoveNet score 0.1)."""
+
+
+def _arms_raised(landmarks: np.ndarray) -> bool:
+    """Whether an elbow or wrist lies ARMS_RAISED_SHOULDER_WIDTHS above the shoulders in the
+    picture (landmarks 33 x 4, px; y grows downward)."""
+    shoulders = landmarks[list(SHOULDERS), :2]
+    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    arms = landmarks[list(ARMS)]
+    raised = arms[:, 1] < shoulders[:, 1].mean() - ARMS_RAISED_SHOULDER_WIDTHS * width
+    return bool(np.any(raised & (arms[:, 3] >= ARMS_SEEN)))
+
+
+ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
+
+
+def _back(checked: CheckedPose) -> bool:
+    return checked.pose.facing is Facing.BACK
+
+
+def _count(seen: tuple[Person, ...]) -> int:
+    return sum(person.score >= PERSON_MIN_SCORE for person in seen)
+
+
+def _refusal(
+    upright: CheckedPose | None, seen: tuple[Person, ...], image_size: tuple[int, int]
+) -> Refusal | None:
+    """Why nothing was accepted although someone was seen: a body lying across the picture, or
+    no back that could be trusted. The upright pose's own problems (a knee above the hips, a
+    face toward the camera) describe a wrong pose, not the picture, so they are not shown. None
+    when nobody was seen at all."""
+    poses = [person.pose.landmarks for person in seen]
+    if upright is not None:
+        poses.append(upright.pose.landmarks)
+    if any(_lying(landmarks, image_size) for landmarks in poses):
+        return Refusal.LYING_FACE_DOWN
+    return Refusal.NO_BACK if poses else None
+
+
+def _lying(landmarks: np.ndarray, image_size: tuple[int, int]) -> bool:
+    """Whether the trunk (hip midpoint to shoulder midpoint, 33 x 4 landmarks, px) lies within
+    LYING_MAX_TRUNK_DEG of the image's horizontal and spans at least LYING_MIN_TRUNK_SHARE of the
+    picture's long side (a body on a table, not a tiny pose invented under a chin)."""
+    dx, dy = landmarks[list(SHOULDERS), :2].mean(axis=0) - landmarks[list(HIPS), :2].mean(axis=0)
+    long_enough = np.hypot(dx, dy) >= LYING_MIN_TRUNK_SHARE * max(image_size)
+    return bool(long_enough and abs(dy) <= np.tan(np.radians(LYING_MAX_TRUNK_DEG)) * abs(dx))
 
 
 def _checked(pose: Pose | None, image_size: tuple[int, int], view: str) -> CheckedPose | None:

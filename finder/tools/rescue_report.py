@@ -156,7 +156,7 @@ def rescue_cell(found: FoundPose) -> str:
     if found.passes == 1:
         return "not needed"
     if not found.attempt.upright:
-        return f"{found.source} ({found.support} others agree)"
+        return f"{found.changes or 'upright'} ({found.support} others agree)"
     unconfirmed = ", none confirmed" if found.plausible else ""
     return f"none ({found.plausible} of {found.passes - 1} plausible{unconfirmed})"
 

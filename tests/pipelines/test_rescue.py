@@ -31,6 +31,7 @@ from finder.adapters.pose import PoseEstimator
 from finder.body.catalog import load_catalog
 from finder.pipelines.photo import shared_still_estimator
 from finder.pipelines.search import (
+    COPY_MAX_SIDE_PX,
     MIN_SUPPORT,
     Attempt,
     BoxError,
@@ -122,7 +123,8 @@ def test_maps_follow_the_pixels_render_moves(attempt):
 
 def test_attempts_start_upright_and_stay_inside_the_box():
     whole = attempts((1067, 1600))
-    assert whole[0] == Attempt() and whole[0].upright and whole[0].describe() == "upright"
+    assert whole[0] == Attempt(max_side_px=COPY_MAX_SIDE_PX) and whole[0].upright
+    assert whole[0].describe() == "upright"
     assert len(set(whole)) == len(whole) == 8
     assert {a.border_px for a in whole} == {0, 400}  # a quarter of the long side
     boxed = attempts((1067, 1600), BOX_AROUND_13)
@@ -190,7 +192,7 @@ def test_good_photo_costs_one_pass(photo13):
     with CountingEstimator() as estimator:
         found = find_pose(rgb, estimator)
         assert estimator.passes == found.passes == 1
-    assert found.attempt.upright and found.source == "upright"
+    assert found.attempt.upright and found.changes is None
 
 
 @pytest.mark.shared
@@ -354,3 +356,19 @@ def test_rescue_refuses_a_video_tracking_model(photo13):
     _, rgb, _ = photo13
     with PoseEstimator("tracking") as tracking, pytest.raises(ValueError, match="'still'"):
         find_pose(rgb, tracking)
+
+
+@pytest.mark.parametrize(("height", "width"), [(4000, 40), (30, 3000), (2000, 2000)])
+def test_copies_never_exceed_the_pixel_budget(height, width):
+    """A picture of any shape is shrunk before it is bordered and turned (a 3200 x 31000 PNG
+    made 2.6 GB copies before), and the maps still follow the pixels."""
+    rgb = np.zeros((height, width, 3), np.uint8)
+    rgb[height // 2, width // 2] = 255
+    for attempt in attempts((width, height)):
+        copy = render(rgb, attempt)
+        assert max(copy.shape[:2]) <= COPY_MAX_SIDE_PX
+        row, col = np.argwhere(copy[..., 0] > 0).mean(axis=0)
+        x, y = to_attempt(
+            np.array([[width // 2 + 0.5, height // 2 + 0.5]]), attempt, (width, height)
+        )[0]
+        assert abs(x - (col + 0.5)) <= 1.5 and abs(y - (row + 0.5)) <= 1.5

@@ -59,14 +59,14 @@ def test_photo_page_limits_points_to_a_routine(app):
 
 @pytest.mark.model
 def test_photo_page_explains_a_rejected_photo(app):
-    app.selectbox(key="photo_sample").set_value("seated-upper-back.jpg")
+    app.selectbox(key="photo_sample").set_value("massage-table.jpg")
     show(app, "Photo")
     try:
         no_failures(app)
         # The first screen says what to do and opens the marking board; the reason comes after.
         assert any("bump at the base of the neck" in i.value for i in app.info)
         assert app.toggle(key="taps_adjust").value
-        assert any("step back until shoulders to knees" in c.value for c in app.caption)
+        assert any("tap C7 and the two hip-bone tops" in c.value for c in app.caption)
         assert not app.table
         assert not [b for b in app.get("download_button")]  # nothing found, nothing to download
     finally:
