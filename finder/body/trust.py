@@ -121,6 +121,8 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     shoulder_mid, up = lm[list(SHOULDERS), :2].mean(axis=0), shoulder_normal(lm)
     head = [k for k in HEAD if pose.visible(k)]
+    if not head and _head_cut_off(pose, shoulder_mid, up, shoulder_width, limits):
+        return _headless_problems(pose, up, shoulder_width, limits)
     if not head:
         return [
             "the hips are out of view and so is the head: with the upper body only, keep the "
@@ -150,6 +152,49 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
         problems.append(f"the left and right shoulders are mixed up: {UNRELIABLE}")
     return problems
+
+
+def _head_cut_off(
+    pose: OrientedPose,
+    shoulder_mid: np.ndarray,
+    up: np.ndarray,
+    shoulder_width: float,
+    limits: Mapping[str, object],
+) -> bool:
+    """Whether the picture's top edge cuts the head off: the body stands upright in the picture
+    (`up`, toward the head keypoints wherever the detector guessed them, within
+    `max_shoulder_tilt_cos` of the image's up) and there is less room above the shoulder
+    midpoint than HEAD_ROOM_SHOULDER_WIDTHS (px)."""
+    image_up = np.array([0.0, -1.0])
+    if float(up @ image_up) < np.sqrt(1 - float(limits["max_shoulder_tilt_cos"]) ** 2):
+        return False
+    return float(shoulder_mid[1]) < HEAD_ROOM_SHOULDER_WIDTHS * shoulder_width
+
+
+HEAD_ROOM_SHOULDER_WIDTHS = 0.49
+"""Below this room above the shoulder keypoints (shoulder widths) the head's keypoints cannot be
+in the picture: their mean height above the shoulders is 0.49-0.81 shoulder widths on ANSUR II
+(0.1-99.9 percentile; `body_model.json` "upper_body_source")."""
+
+
+def _headless_problems(
+    pose: OrientedPose, up: np.ndarray, shoulder_width: float, limits: Mapping[str, object]
+) -> list[str]:
+    """A back cut off at the neck by the picture's top edge (the most common partner photo): the
+    shoulders alone, level and in the receiver's order, give the upper back. A head that is not
+    in the picture shows no face, so only a back view is taken."""
+    lm = pose.landmarks
+    if pose.facing is not Facing.BACK:
+        return [
+            "the head is cut off by the top of the picture and the body seems to face the "
+            "camera: if this is a back, choose the back view"
+        ]
+    shoulder_line = (lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]) / shoulder_width
+    if abs(float(shoulder_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
+        return [f"the shoulder line is not level: {UNRELIABLE}"]
+    if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
+        return [f"the left and right shoulders are mixed up: {UNRELIABLE}"]
+    return []
 
 
 def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:

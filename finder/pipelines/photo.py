@@ -19,7 +19,7 @@ from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
 from finder.body.landmarks import pose_array
 from finder.body.model import load_body_model
 from finder.body.points import locate_points, point_sides
-from finder.body.pose import Pose, as_pose
+from finder.body.pose import Detector, Pose, as_pose
 from finder.body.result import Basis, FinderResult, Omission
 from finder.body.trust import CheckedPose, check
 from finder.body.view import Facing, OrientedPose
@@ -318,10 +318,8 @@ def search_photo(
     with MoveNet and copies tried when the upright picture fails (`rescue`,
     `finder.pipelines.search.find_pose`), and the photo's remarks. The one photo search of the
     API, the command line and the app. Raises BoxError for an unusable box."""
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    found = find_pose(
-        rgb, estimator, view, box, rescue, shared_people_detector() if rescue else None
-    )
+    people = shared_people_detector() if rescue else None
+    found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True)
     if found.people is not None:  # MoveNet looked: it counted the people, no extra pass
         return PhotoSearch(found, PhotoRemarks(too_dark(bgr), found.accepted and found.people > 1))
     return PhotoSearch(found, photo_remarks(bgr, found, estimator if box is None else None))
@@ -368,8 +366,15 @@ def locate_found(
     remarks: PhotoRemarks = PhotoRemarks(),
 ) -> FinderResult:
     """Points from a pose search (checked pose in original pixels, or nobody found), marked with
-    the attempt that found the pose and the photo's remarks; image_size = (width, height) px."""
-    if found.refusal is not None:
+    the attempt that found the pose and the photo's remarks; image_size = (width, height) px.
+    A partner's taps are weighed against BlazePose's pose (even one the search refused: a body
+    facing the camera is then set aside with a note); MoveNet's coarser pose gives way to them."""
+    tapped = taps is not None and bool(taps.image_xy)
+    if tapped and found.detector is Detector.MOVENET:
+        result = locate_checked(None, image_size, codes, taps, profile)
+    elif tapped and found.checked is not None and found.checked.accepted:
+        result = locate_checked(found.checked, image_size, codes, taps, profile)
+    elif found.refusal is not None:
         result = locate_checked(None, image_size, codes, taps, profile, REFUSALS[found.refusal])
     else:
         result = locate_checked(found.checked, image_size, codes, taps, profile)

@@ -239,14 +239,17 @@ def to_original(xy: np.ndarray, attempt: Attempt, image_size: tuple[int, int]) -
 _ROTATE_CODES = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
-def render(image: np.ndarray, attempt: Attempt) -> np.ndarray:
-    """The picture the estimator sees for `attempt` (same channel order as `image`)."""
+def render(image: np.ndarray, attempt: Attempt, bgr: bool = False) -> np.ndarray:
+    """The picture the estimator sees for `attempt`: same channel order as `image`, or RGB from
+    a BGR `image` when `bgr` (converted after shrinking: no full-size copy)."""
     if attempt.box is not None:
         x, y, w, h = attempt.box
         image = image[y : y + h, x : x + w]
     width, height, b = _shrunk(attempt, image.shape[1], image.shape[0])
     if (width, height) != (image.shape[1], image.shape[0]):
         image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    if bgr:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     if b:
         image = cv2.copyMakeBorder(image, b, b, b, b, cv2.BORDER_REPLICATE)
     if attempt.quarter_turns:
@@ -254,9 +257,12 @@ def render(image: np.ndarray, attempt: Attempt) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-def detect_in_original(rgb: np.ndarray, attempt: Attempt, estimator: PoseEstimator) -> Pose | None:
-    """One pose pass on the attempt's picture; the pose in original pixels, or None."""
-    pose = estimator.detect_pose(render(rgb, attempt))
+def detect_in_original(
+    rgb: np.ndarray, attempt: Attempt, estimator: PoseEstimator, bgr: bool = False
+) -> Pose | None:
+    """One pose pass on the attempt's picture (of an RGB image, or BGR when `bgr`); the pose in
+    original pixels, or None."""
+    pose = estimator.detect_pose(render(rgb, attempt, bgr))
     if pose is None:
         return None
     return pose.mapped(to_original(pose.landmarks[:, :2], attempt, (rgb.shape[1], rgb.shape[0])))
@@ -307,8 +313,10 @@ def find_pose(
     box: Box | None = None,
     rescue: bool = True,
     people: MoveNet | None = None,
+    bgr: bool = False,
 ) -> FoundPose:
-    """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3).
+    """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3; BGR when `bgr`:
+    each copy is then converted after shrinking, so a huge photo is never copied whole).
 
     1. The upright BlazePose pass (inside the box, when given) runs first; with a box or without
        MoveNet, it is used as soon as it passes the checks (`finder.body.trust.check`, oriented
@@ -332,14 +340,14 @@ def find_pose(
     if box is not None:
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
-    upright = _checked(detect_in_original(rgb, first, estimator), image_size, view)
+    upright = _checked(detect_in_original(rgb, first, estimator, bgr), image_size, view)
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
     if not rescue or (settled and (people is None or box is not None or view == "front")):
         return FoundPose(upright, first, passes=1)
     passes = 1
     seen: tuple[Person, ...] = ()
     if people is not None:
-        seen = detect_people(rgb, first, people)
+        seen = detect_people(rgb, first, people, bgr)
         passes += 1
         chosen = _choose(upright, seen, image_size, view)
         if isinstance(chosen, Refusal):
@@ -348,7 +356,7 @@ def find_pose(
             checked, detector = chosen
             return FoundPose(checked, first, passes, detector=detector, people=_count(seen))
         crops = MAX_PEOPLE_CROPS if _count(seen) == 1 else 0  # with several: which one?
-        small, crop, spent = _small_people(rgb, seen, estimator, view, crops)
+        small, crop, spent = _small_people(rgb, seen, estimator, view, crops, bgr)
         passes += spent
         if small is not None:
             return FoundPose(small, crop, passes, people=_count(seen))
@@ -365,7 +373,7 @@ def find_pose(
     accepted = []
     copies = others[: max(0, MAX_PASSES - passes)]
     for attempt in copies:
-        checked = _checked(detect_in_original(rgb, attempt, estimator), image_size, view)
+        checked = _checked(detect_in_original(rgb, attempt, estimator, bgr), image_size, view)
         if checked is not None and checked.accepted:
             accepted.append((attempt, checked))
     passes += len(copies)
@@ -382,12 +390,14 @@ def find_pose(
     return FoundPose(upright, first, passes, len(accepted), refusal=refusal, people=count)
 
 
-def detect_people(rgb: np.ndarray, attempt: Attempt, people: MoveNet) -> tuple[Person, ...]:
+def detect_people(
+    rgb: np.ndarray, attempt: Attempt, people: MoveNet, bgr: bool = False
+) -> tuple[Person, ...]:
     """MoveNet's people (score at least SOMEONE_SCORE) on the attempt's picture, poses and boxes
     mapped into original pixels."""
     image_size = (rgb.shape[1], rgb.shape[0])
     found = []
-    for person in people.detect(render(rgb, attempt), SOMEONE_SCORE):
+    for person in people.detect(render(rgb, attempt, bgr), SOMEONE_SCORE):
         xy = to_original(person.pose.landmarks[:, :2], attempt, image_size)
         x, y, w, h = person.box
         corners = to_original(np.array([[x, y], [x + w, y + h]]), attempt, image_size)
@@ -434,7 +444,12 @@ def _choose(
 
 
 def _small_people(
-    rgb: np.ndarray, seen: tuple[Person, ...], estimator: PoseEstimator, view: str, budget: int
+    rgb: np.ndarray,
+    seen: tuple[Person, ...],
+    estimator: PoseEstimator,
+    view: str,
+    budget: int,
+    bgr: bool = False,
 ) -> tuple[CheckedPose | None, Attempt | None, int]:
     """BlazePose on an enlarged crop around each person MoveNet found small in the picture (box
     long side under SMALL_PERSON of the picture's), best score first, while `budget` passes
@@ -454,7 +469,7 @@ def _small_people(
         box = (left, top, right - left, bottom - top)
         crop = Attempt(box, max_side_px=COPY_MAX_SIDE_PX, around_person=True)
         passes += 1
-        checked = _checked(detect_in_original(rgb, crop, estimator), image_size, view)
+        checked = _checked(detect_in_original(rgb, crop, estimator, bgr), image_size, view)
         if checked is not None and checked.accepted and _back(checked):
             return checked, crop, passes
     return None, None, passes
