@@ -201,12 +201,21 @@ def _save_many(directory: str, worker: int, names: int, saves: int, replace: boo
     return told
 
 
+def _read_until(directory: str, stop, seen) -> None:
+    """List the store until `stop` is set; put (lists made, problems seen) on `seen`."""
+    store, lists, problems = ProfileStore(Path(directory)), 0, []
+    while not stop.is_set():
+        problems += [entry.problem for entry in store.list() if entry.problem]
+        lists += 1
+    seen.put((lists, problems))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("processes", [2, 3])
 def test_processes_saving_at_once_lose_nothing(tmp_path, processes):
     """New names without replace: each name is reported saved once, by the process whose
-    profile is in the file. The same names with replace: every save succeeds and every file
-    reads back whole. 1,000 saves per process each time."""
+    profile is in the file. The same names with replace: every save succeeds, and a process
+    listing the store all the while never finds a file damaged. 1,000 saves per process."""
     context = multiprocessing.get_context("fork")
     new, same = tmp_path / "new", tmp_path / "same"
     with context.Pool(processes) as pool:
@@ -220,8 +229,15 @@ def test_processes_saving_at_once_lose_nothing(tmp_path, processes):
     for name, worker, i in saved:
         assert store.load(name).body_cun == {"C7": (float(worker), float(i))}
     assert all("already exists" in r for t in told for r in t["refused"])
+    stop, seen = context.Event(), context.Queue()
+    reader = context.Process(target=_read_until, args=(str(same), stop, seen))
+    reader.start()
     with context.Pool(processes) as pool:
         told = pool.starmap(_save_many, [(str(same), w, 5, 1000, True) for w in range(processes)])
+    stop.set()
+    lists, problems = seen.get(timeout=60)
+    reader.join()
+    assert lists > 0 and problems == []  # a reader never saw half a file
     assert [(t["raised"], t["refused"]) for t in told] == [([], [])] * processes
     assert [entry.problem for entry in ProfileStore(same).list()] == [None] * 5
     assert sorted(p.name for p in same.iterdir()) == [f"p{i}.json" for i in range(5)]
