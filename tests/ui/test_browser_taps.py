@@ -127,6 +127,7 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
         toggle.click()
         wait_for_app(page)
     page.get_by_test_id("stRadio").get_by_text("Draw a box around the receiver").click()
+    page.get_by_text("Drag a rectangle around the person").wait_for()  # the board in box mode
     wait_for_app(page)
     canvas = page.locator(".tapboard canvas").last
     box = canvas.bounding_box()
