@@ -49,6 +49,7 @@ REUSE_TOLERANCE_PX = 1.0
 """Largest distance (px) between a visible keypoint and where moving the last placed pose as a
 whole puts it, for that pose's points to be moved instead of placed again."""
 REUSE_MAX_FRAMES = 15  # points are placed afresh at least this often (visibility, confidence)
+HOLD_FRAMES = 8  # frames in a row without a body (about 0.3 s) that keep the last points
 REUSE_VISIBLE = 0.5  # keypoints at least this visible on both poses decide the reuse
 FPS_SMOOTHING = 0.1  # weight of the newest frame interval in the FPS moving average
 FPS_RESTART_S = 2.0  # a longer pause between frames restarts the FPS estimate
@@ -193,20 +194,34 @@ class LiveProcessor:
         REUSE_MAX_FRAMES frames; any other change, or a moved point leaving the picture, places
         them afresh."""
         width, height = size
-        if landmarks is None:
-            self._placed = None
-            return no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
         placed = self._placed
+        if landmarks is None:
+            result = no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
+            return self._held(result, settings)
         if placed is not None and placed.settings is settings and placed.reused < REUSE_MAX_FRAMES:
             moved = placed.moved_to(landmarks, size)
             if moved is not None:
-                self._placed = replace(placed, reused=placed.reused + 1)
+                self._placed = replace(placed, reused=placed.reused + 1, held=0)
                 return moved
         result = locate_landmarks(
             landmarks, size, settings.view, settings.codes, profile=settings.profile
         )
-        self._placed = _Placed(landmarks, result, settings) if result.accepted else None
-        return result
+        if result.accepted:
+            self._placed = _Placed(landmarks, result, settings)
+            return result
+        return self._held(result, settings)
+
+    def _held(self, refused: FinderResult, settings: LiveSettings) -> FinderResult:
+        """A frame without an accepted body shows the last points placed, unchanged, for up to
+        HOLD_FRAMES frames in a row (a slow pan or a blurred frame loses the body for a moment;
+        the points should not flicker off and on); after that, or with other settings, the
+        frame's own refusal."""
+        placed = self._placed
+        if placed is not None and placed.settings is settings and placed.held < HOLD_FRAMES:
+            self._placed = replace(placed, held=placed.held + 1)
+            return placed.result
+        self._placed = None
+        return refused
 
     def _remarks(
         self, bgr: np.ndarray, rgb: np.ndarray, landmarks: np.ndarray | None, accepted: bool
@@ -353,12 +368,14 @@ def mirror_result(result: FinderResult, width: int) -> FinderResult:
 @dataclass(frozen=True)
 class _Placed:
     """Points placed afresh on `landmarks` (33, 4: x, y px, z, visibility) with `settings`,
-    and how many frames have reused them since."""
+    how many frames have reused them since, and how many frames in a row without a body have
+    shown them (`held`)."""
 
     landmarks: np.ndarray
     result: FinderResult
     settings: LiveSettings
     reused: int = 0
+    held: int = 0
 
     def moved_to(self, landmarks: np.ndarray, size: tuple[int, int]) -> FinderResult | None:
         """The result moved with the body to `landmarks`, when they are these landmarks moved

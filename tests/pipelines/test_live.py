@@ -13,7 +13,13 @@ from finder.adapters.imageio import read_image
 from finder.body.catalog import load_catalog
 from finder.body.fit import Profile
 from finder.pipelines.crowd import ANOTHER_PERSON
-from finder.pipelines.live import CROWD_EVERY_FRAMES, LiveProcessor, LiveSettings, mirror_result
+from finder.pipelines.live import (
+    CROWD_EVERY_FRAMES,
+    HOLD_FRAMES,
+    LiveProcessor,
+    LiveSettings,
+    mirror_result,
+)
 from finder.pipelines.photo import TOO_DARK
 from finder.render.overlay import Annotator
 from finder.tools.live_benchmark import run as run_benchmark
@@ -172,6 +178,25 @@ def test_nobody_in_view_shows_why_and_resets(frames):
     for index, frame in enumerate(frames[:8], start=1):
         processor.process(frame, index / FPS)
     assert processor.status()["points"] == 2  # BL-23 on both sides
+    processor.close()
+
+
+@pytest.mark.shared
+@pytest.mark.model
+def test_a_body_lost_for_a_moment_keeps_its_points_then_lets_go(frames):
+    """Issue 14 item 8: on a slow pan a frame or two without a body made the points flicker
+    off (and a red banner on). Up to HOLD_FRAMES frames in a row show the last points."""
+    processor = LiveProcessor(LiveSettings(codes=("BL-23",)))
+    for index, frame in enumerate(frames[:8]):
+        processor.process(frame, index / FPS)
+    assert processor.status()["points"] == 2
+    empty = np.full_like(frames[0], 90)
+    for index in range(HOLD_FRAMES):
+        processor.process(empty, (8 + index) / FPS)
+        assert processor.status()["points"] == 2, index  # held, not flickering off
+    processor.process(empty, (8 + HOLD_FRAMES) / FPS)
+    status = processor.status()
+    assert status["points"] == 0 and "no person" in status["message"]  # then let go
     processor.close()
 
 
