@@ -950,23 +950,28 @@ class Annotator:
     def _point_labels(self, frame, points, scale, highlight, numbers) -> list[_Wanted]:
         """Point labels to place, the highlighted point's first: codes, or `numbers[code]`."""
         style = self.style
+        shrink = 1.0 if numbers is None else style.numbered_label_scale_factor
+        sizes = {  # (dot radius, text scale) of a plain and of the highlighted point
+            big: (
+                style.dot_radius(scale, big),
+                style.text_scale((style.highlight_label_factor if big else 1.0) * scale * shrink),
+            )
+            for big in (False, True)
+        }
+        outward = {side: _outward(frame, side) for side in ("left", "right", "midline")}
         order = sorted(points, key=lambda p: p.code != highlight)  # the highlight first
         wanted = []
         for point in order:
-            big = point.code == highlight
-            text = point.code if numbers is None else numbers[point.code]
-            text_scale = (style.highlight_label_factor if big else 1.0) * scale
-            if numbers is not None:
-                text_scale *= style.numbered_label_scale_factor
+            radius, text_scale = sizes[point.code == highlight]
             wanted.append(
                 _Wanted(
-                    text,
+                    point.code if numbers is None else numbers[point.code],
                     point.code,
                     np.asarray(point.xy, dtype=float),
-                    style.dot_radius(scale, big),
-                    _outward(frame, point.side),
+                    radius,
+                    outward.get(point.side, outward["midline"]),
                     style.colour_of(point.code),
-                    style.text_scale(text_scale),
+                    text_scale,
                 )
             )
         return wanted

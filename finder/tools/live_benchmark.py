@@ -1,7 +1,7 @@
 """Live-video throughput: the whole per-frame work of `LiveProcessor` against bare pose tracking.
 
 The clip is a slow pan and zoom over the full-body back photo (shared photo 13, or its copy in
-`samples/`) at 640x480. Run with `python -m finder.tools.live_benchmark`.
+`samples/`) at 640x480. Run with `finder live-benchmark`.
 """
 
 from __future__ import annotations

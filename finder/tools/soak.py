@@ -6,7 +6,7 @@ each shifted by a few pixels of hand-held jitter; every `GONE_EVERY` frames the 
 the picture for `GONE_FRAMES` frames (the tracker loses and finds them again), and the settings
 change every `SETTINGS_EVERY` frames as a user would change them (all points, a routine,
 mirrored preview), so each window of 1,000 frames sees the same mix. Timestamps advance at
-`CAMERA_FPS`. Run with `python -m finder.tools.soak --frames 10000`.
+`CAMERA_FPS`. Run with `finder soak --frames 10000`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from finder.adapters.imageio import read_image
+from finder.adapters.pose import PoseEstimator, PoseMode
 from finder.body.catalog import load_catalog
 from finder.pipelines.live import LiveProcessor
 from finder.tools.live_benchmark import CLIP_PHOTO, FRAME_SIZE, pan_zoom_clip
@@ -113,7 +114,7 @@ def run(frames: int = 10_000, size: tuple[int, int] = FRAME_SIZE, window: int = 
     if frames < 2 * window:
         raise ValueError(f"need at least two windows of frames: {frames} < 2 x {window}")
     schedule = settings_schedule()
-    live = LiveProcessor()
+    live = LiveProcessor(estimator=PoseEstimator(PoseMode.TRACKING))  # loaded before rss_start
     rss_start = rss_mb()
     rss_warm = rss_start
     samples: list[tuple[int, float]] = []
