@@ -31,7 +31,7 @@ from finder.ui import (
     sentence,
     table,
 )
-from finder.ui.points import located_rows, omitted_rows, only
+from finder.ui.points import located_rows, omitted_rows, only, render_how_to_press
 from finder.ui.receiver import Located, locate_receiver
 from finder.ui.taps import (
     ADJUST,
@@ -142,6 +142,7 @@ def render_photo_page() -> None:
         st.subheader("Located points")
         st.caption("Within: how far the true point may lie from the mark (one standard deviation).")
         table(located_rows(result, catalog.get))
+        render_how_to_press(result, catalog.get)
     if full.accepted and result.omitted:
         st.subheader("Not placed on this photo")
         table(omitted_rows(result, catalog.get))

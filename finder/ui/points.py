@@ -42,7 +42,8 @@ def within_text(radius_cm: float | None) -> str:
 
 def located_rows(result: FinderResult, point_of: Callable[[str], Point]) -> list[dict[str, str]]:
     """One row per located point, its sides together, in the order placed; "Within" is the
-    larger side's uncertainty in cm (a guess never reads as "100%")."""
+    larger side's uncertainty in cm (a guess never reads as "100%"). Short columns that fit a
+    phone; how to press each point is `render_how_to_press`."""
     sides: dict[str, list[str]] = {}
     radius: dict[str, float | None] = {}
     for located in result.points:
@@ -59,11 +60,23 @@ def located_rows(result: FinderResult, point_of: Callable[[str], Point]) -> list
                 "Name": f"{point.pinyin} ({point.english})",
                 "Side": ", ".join(point_sides),
                 "Within": within_text(radius[code]),
-                "How to press": f"{point.technique.how} ({point.technique.seconds} per side)",
                 "Note": PREGNANCY_NOTES.get(point.pregnancy or "", ""),
             }
         )
     return rows
+
+
+def render_how_to_press(result: FinderResult, point_of: Callable[[str], Point]) -> None:
+    """How to press each located point, one line each (kept out of the table, whose rows it
+    made tall on a phone)."""
+    with st.expander("How to press these points"):
+        st.markdown(
+            "\n".join(
+                f"- **{code}**: {point.technique.how} ({point.technique.seconds} per side)"
+                for code in dict.fromkeys(p.code for p in result.points)
+                for point in (point_of(code),)
+            )
+        )
 
 
 def omitted_rows(result: FinderResult, point_of: Callable[[str], Point]) -> list[dict[str, str]]:

@@ -38,7 +38,8 @@ def test_opens_with_the_sample_annotated(app):
     located = app.table[0].value
     # A routine at first, not all 30 points; each point's uncertainty in cm, never a "100%".
     assert list(located["Code"]) == ["GV-12", "BL-15", "GV-11", "SI-11", "BL-18", "BL-23"]
-    assert set(located.columns) >= {"Code", "Name", "Side", "Within", "How to press"}
+    assert list(located.columns) == ["Code", "Name", "Side", "Within", "Note"]  # fits a phone
+    assert any(e.label == "How to press these points" for e in app.expander)
     assert all(within.startswith("± ") and within.endswith(" cm") for within in located["Within"])
     assert any("relaxation-massage aid" in c.value for c in app.caption)
     assert not app.warning  # a full body: no framing advice
