@@ -23,6 +23,7 @@ chances for a garbage pose to pass the checks once, while a real body is found f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -288,8 +289,8 @@ def trunk_visibility(landmarks: np.ndarray) -> float:
 
 MAX_PASSES = 9
 """Model passes (BlazePose or MoveNet, each about the same time) one photo may cost: the
-upright pass, MoveNet, and the blind copies while the budget lasts. With decoding, a refused
-photo then costs at most about 8 times a bare pose pass (`finder benchmark`)."""
+upright pass, MoveNet, and the blind copies while the budget lasts (only when MoveNet saw
+nobody; with someone seen: upright, MoveNet, at most one crop and two aimed copies)."""
 LYING_MAX_TRUNK_DEG = 45.0
 """A trunk (hip midpoint to shoulder midpoint) within this angle of the image's horizontal is a
 body lying across the picture."""
@@ -327,9 +328,11 @@ def find_pose(
        best-scoring MoveNet person whose pose passes the checks); two different backs, or a body
        facing the camera with someone else in view, make the search refuse and ask for the
        receiver box. Small people are looked at again in a crop around them.
-    3. Otherwise blind copies (turned, padded) run while MAX_PASSES lasts; a checked pose found
-       again by at least MIN_SUPPORT other accepted copies wins (most support, then the highest
-       shoulder and hip visibility).
+    3. Otherwise, when MoveNet saw someone, the picture is turned so that their trunk stands up
+       (padded and not: `_aimed`) and a pose both copies find wins; when it saw nobody (or did
+       not run), blind copies (turned, padded) run while MAX_PASSES lasts and a checked pose
+       found again by at least MIN_SUPPORT other accepted copies wins (most support, then the
+       highest shoulder and hip visibility).
     When nothing qualifies, the upright pose is returned with its problems, or a `Refusal` when
     its problems would not describe the picture (a body lying across it, someone seen but no
     body found). Raises BoxError for an unusable box. The attempts are unrelated pictures, so
@@ -371,7 +374,10 @@ def find_pose(
     elif upright is not None and upright.accepted:
         return FoundPose(upright, first, passes)
     accepted = []
-    copies = others[: max(0, MAX_PASSES - passes)]
+    if seen:  # turn the picture so that the trunk MoveNet saw stands up, instead of blind copies
+        copies, needed = _aimed(others, seen[0].pose.landmarks), AIMED_SUPPORT
+    else:
+        copies, needed = others[: max(0, MAX_PASSES - passes)], MIN_SUPPORT
     for attempt in copies:
         checked = _checked(detect_in_original(rgb, attempt, estimator, bgr), image_size, view)
         if checked is not None and checked.accepted:
@@ -384,10 +390,28 @@ def find_pose(
     scored = [(support(c), trunk_visibility(c.pose.landmarks), a, c) for a, c in accepted]
     best = max(scored, key=lambda entry: entry[:2], default=None)  # ties: the earlier attempt
     count = None if people is None else _count(seen)
-    if best is not None and best[0] >= MIN_SUPPORT:
+    if best is not None and best[0] >= needed:
         return FoundPose(best[3], best[2], passes, len(accepted), best[0], people=count)
     refusal = _refusal(upright, seen, image_size) if people is not None else None
     return FoundPose(upright, first, passes, len(accepted), refusal=refusal, people=count)
+
+
+AIMED_SUPPORT = 1
+"""A turned copy aimed by MoveNet's trunk (`_aimed`: the turn and the same turn padded) is used
+when the other copy of the pair finds the same body."""
+
+
+def _aimed(others: Sequence[Attempt], landmarks: np.ndarray) -> tuple[Attempt, ...]:
+    """The copies among `others` turned by the quarter turns that stand up the trunk at
+    `landmarks` (hip midpoint to shoulder midpoint pointing up the picture), padded and not;
+    none when it already stands (a turn would not help the pose)."""
+    trunk = landmarks[list(SHOULDERS), :2].mean(axis=0) - landmarks[list(HIPS), :2].mean(axis=0)
+    ups = []
+    for _ in QUARTER_TURNS:
+        ups.append(-float(trunk[1]))  # how far the trunk points up the picture
+        trunk = np.array([-trunk[1], trunk[0]])  # a clockwise quarter turn of the picture
+    turns = int(np.argmax(ups))
+    return tuple(a for a in others if turns and a.quarter_turns == turns)
 
 
 def detect_people(
