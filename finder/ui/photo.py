@@ -80,8 +80,9 @@ def render_photo_page() -> None:
     # the controls would push it below the fold).
     photo = current_photo()
     located = locate_receiver(photo) if photo is not None else None
-    if located is not None and located.refused and current_taps(photo) is None:
-        _first_steps(located.full)
+    with st.container():  # always drawn, so the columns below keep their place in the page
+        if located is not None and located.refused and current_taps(photo) is None:
+            _first_steps(located.full)
     controls, picture = st.columns([1, 1.4], gap="large")
     with controls:
         _choose_photo()
