@@ -63,7 +63,9 @@ def tap_guides() -> tuple[TapGuide, ...]:
 TAPPABLE = tuple(guide.name for guide in tap_guides())
 STATURE_RANGE_CM = (100.0, 230.0)
 UNINFORMED_CUN = 1e3  # prior spread of the spine when only taps are given (cun)
-NEEDS_POSE = "the camera model found no body: tap it, or take the photo with the hips in view"
+NEEDS_POSE = "the camera model found no body: {how}take the photo with the hips and legs in view"
+"""Why a landmark that rests on the pose's keypoints is missing; {how} names the mark to place
+when the landmark can be marked by hand ("mark the left shoulder top, or "), else is empty."""
 
 
 class FitError(ValueError):
@@ -381,13 +383,16 @@ def taps_prior(
 
 def _needs_pose() -> dict[str, str]:
     """Why the landmarks that rest on keypoints are missing without a pose (unless tapped)."""
-    missing = {
-        f"{name}_{side}": NEEDS_POSE
+    labels = {guide.name: guide.label.lower() for guide in tap_guides()}
+    names = [
+        f"{name}_{side}"
         for side in SIDES
         for name in ("acromion", "greater_trochanter", "popliteal_crease", "lateral_malleolus")
+    ]
+    return {
+        name: NEEDS_POSE.format(how=f"mark the {labels[name]}, or " if name in labels else "")
+        for name in (*names, "sacral_hiatus")
     }
-    missing["sacral_hiatus"] = NEEDS_POSE
-    return missing
 
 
 def _check_sides(xy: Mapping[str, np.ndarray], frame: BodyFrame, model: BodyModel) -> None:

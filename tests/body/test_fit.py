@@ -102,6 +102,9 @@ def test_taps_alone_place_every_back_point_from_c7_to_the_sacrum():
     omitted = {(o.code, o.side): o.reason for o in result.omitted}
     assert "camera model found no body" in omitted[("BL-40", "left")]
     assert "camera model found no body" in omitted[("GB-30", "left")]
+    # The reason says what to mark when the landmark can be marked by hand (not "tap it").
+    assert "mark the left knee crease, or" in omitted[("BL-40", "left")]
+    assert "mark" not in omitted[("GB-30", "left")]  # the hip joint cannot be marked
 
 
 def test_psis_taps_stand_in_for_the_crests():
