@@ -149,3 +149,21 @@ def test_live_camera_page_never_shows_a_traceback(app):
     assert not app.exception, app.exception
     show(app, "Photo")
     no_failures(app)
+
+
+@pytest.mark.model
+def test_deleting_a_profile_says_so_where_it_stays_in_view(tmp_path, monkeypatch):
+    """Issue 14: the confirmation was inside the Profiles section, which closes once no
+    profile is applied."""
+    from finder.adapters.profiles import ProfileStore
+    from finder.body.fit import Profile
+    from tests.apptest import fresh_app
+
+    monkeypatch.setenv("FINDER_DATA_DIR", str(tmp_path))
+    ProfileStore().save(Profile("Alex", {"C7": (21.5, 0.3)}))
+    app = fresh_app()
+    app.selectbox(key="profile_choice").set_value("Alex").run()
+    next(b for b in app.button if b.label == "Delete this profile").click().run()
+    no_failures(app)
+    assert any("Deleted the profile “Alex”" in i.value for i in app.info)
+    assert not any("Deleted" in i.value for e in app.expander for i in e.info)  # not inside
