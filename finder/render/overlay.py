@@ -11,6 +11,7 @@ pixels (x right, y down).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -126,6 +127,7 @@ class OverlayStyle:
     legend_opacity: float = 0.55
     legend_numbers_per_row: int = 4
     ring_legend_text: str = "ring: where the point likely is"
+    ring_legend_with_cm: str = "{text}, about +/- {cm:g} cm"  # ASCII: OpenCV's fonts have no ±
     ring_legend_colour: BGR = GREY
     # Badge (top-left: profile or marks in use) and banner (why nothing was placed).
     badge_font_units: float = 0.55
@@ -218,12 +220,14 @@ class Label:
 class LabelLayout:
     """Where every label goes: no two boxes overlap, all lie inside the picture and none on the
     legend. `numbered` when the picture was too crowded for codes and shows numbers instead,
-    `key` then pairs each number with its code (the list the legend shows)."""
+    `key` then pairs each number with its code (the list the legend shows). `legend` is the
+    legend's box (px) and `rows` what it lists: (colour, text) per row."""
 
     labels: tuple[Label, ...]
     numbered: bool = False
     key: tuple[tuple[str, str], ...] = ()
     legend: Box | None = None
+    rows: tuple[tuple[BGR, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -426,7 +430,9 @@ def moved_layout(
             return None
         replaced = iter(placed)
         moved = [next(replaced) if redo else label for label, redo in zip(moved, bad, strict=True)]
-    return LabelLayout(tuple(moved), previous.numbered, previous.key, previous.legend)
+    return LabelLayout(
+        tuple(moved), previous.numbered, previous.key, previous.legend, previous.rows
+    )
 
 
 # -- annotators --------------------------------------------------------------------------------
@@ -851,7 +857,7 @@ class Annotator:
         if anatomy is not None:
             self.taps.annotate(canvas, anatomy, scale)
         if layout.legend is not None:
-            self.legend.annotate(canvas, self._legend_rows(points, layout), layout.legend, unit)
+            self.legend.annotate(canvas, layout.rows, layout.legend, unit)
         badge = self._badge(result)
         if badge:
             self.badge.annotate(canvas, badge, unit)
@@ -885,37 +891,40 @@ class Annotator:
             return moved
         frame = result.anatomy.frame if result.anatomy else None
         coded = self._point_labels(frame, points, scale, highlight, numbers=None)
+        ring = self._ring_text(result, points)
         layout = self._fresh(
-            image_size, frame, points, scale, highlight, spine, coded, marks, blocked
+            image_size, frame, points, scale, highlight, spine, coded, marks, blocked, ring
         )
         self._previous = layout
         return layout
 
-    def _fresh(self, image_size, frame, points, scale, highlight, spine, coded, marks, blocked):
+    def _fresh(
+        self, image_size, frame, points, scale, highlight, spine, coded, marks, blocked, ring
+    ):
         """A layout made afresh: codes, unless they do not fit or more than
         MOVED_LABELS_WITH_CODES of them would need a leader line and numbers need fewer; then
         numbers on the dots and the codes listed in the legend."""
         style = self.style
         unit = max(image_size) / 1000.0
-        legend = None
+        legend, rows = None, ()
         if self.show_legend:
-            rows = self._legend_rows(points, LabelLayout(()))
+            rows = self._legend_rows(points, (), ring)
             legend = self._legend_box(image_size, rows, unit, points)
         obstacles = [*blocked, legend] if legend else blocked
         placed = place_labels([*spine, *coded], image_size, marks, obstacles, style)
-        codes = None if placed is None else LabelLayout(placed, legend=legend)
+        codes = None if placed is None else LabelLayout(placed, legend=legend, rows=rows)
         if codes is not None and _leaders(codes) <= MOVED_LABELS_WITH_CODES * len(placed):
             return codes
         codes_in_order = sorted({p.code for p in points}, key=_code_order)
         key = tuple((str(i + 1), code) for i, code in enumerate(codes_in_order))
         numbers = {code: number for number, code in key}
         numbered = self._point_labels(frame, points, scale, highlight, numbers)
-        rows = self._legend_rows(points, LabelLayout((), True, key))
+        rows = self._legend_rows(points, key, ring)
         legend = self._legend_box(image_size, rows, unit, points)
         # Numbers that do not fit are left out: the list still names their points.
         obstacles = [*blocked, legend]
         placed = place_labels([*spine, *numbered], image_size, marks, obstacles, style, False)
-        numbers_layout = LabelLayout(placed, True, key, legend)
+        numbers_layout = LabelLayout(placed, True, key, legend, rows)
         if codes is not None and _leaders(codes) <= _leaders(numbers_layout):
             return codes
         return numbers_layout
@@ -996,7 +1005,9 @@ class Annotator:
             for name in self.midline.levels(anatomy)
         ]
 
-    def _legend_rows(self, points, layout: LabelLayout) -> list[tuple[BGR, str]]:
+    def _legend_rows(self, points, key, ring: str) -> tuple[tuple[BGR, str], ...]:
+        """The legend's rows: the meridians drawn, the ring (`ring`), and the numbered points
+        of `key` (number, code), a meridian's on its own rows."""
         style = self.style
         meridians = sorted({meridian_of(p.code) for p in points})
         rows = [
@@ -1006,15 +1017,25 @@ class Annotator:
             )
             for m in meridians
         ]
-        rows.append((style.ring_legend_colour, style.ring_legend_text))
-        if layout.numbered:  # the numbered points, a meridian's on its own rows
-            for meridian in dict.fromkeys(meridian_of(code) for _, code in layout.key):
-                entries = [(n, code) for n, code in layout.key if meridian_of(code) == meridian]
-                for start in range(0, len(entries), style.legend_numbers_per_row):
-                    chunk = entries[start : start + style.legend_numbers_per_row]
-                    text = "  ".join(f"{n} {code}" for n, code in chunk)
-                    rows.append((style.colour_of(chunk[0][1]), text))
-        return rows
+        rows.append((style.ring_legend_colour, ring))
+        for meridian in dict.fromkeys(meridian_of(code) for _, code in key):
+            entries = [(n, code) for n, code in key if meridian_of(code) == meridian]
+            for start in range(0, len(entries), style.legend_numbers_per_row):
+                chunk = entries[start : start + style.legend_numbers_per_row]
+                text = "  ".join(f"{n} {code}" for n, code in chunk)
+                rows.append((style.colour_of(chunk[0][1]), text))
+        return tuple(rows)
+
+    def _ring_text(self, result: FinderResult, points) -> str:
+        """The ring's legend row: with the typical ring radius on the body ("± 2 cm": the
+        median of the points' `FinderResult.uncertainty_cm`, rounded up to half a cm) when the
+        points lie on a body."""
+        style = self.style
+        spreads = [cm for cm in (result.uncertainty_cm(p) for p in points) if cm is not None]
+        if not spreads:
+            return style.ring_legend_text
+        cm = math.ceil(float(np.median(spreads)) * 2) / 2
+        return style.ring_legend_with_cm.format(text=style.ring_legend_text, cm=cm)
 
     def _legend_box(self, image_size, rows, unit: float, points) -> Box:
         """The legend's box at the first corner (bottom-left first) where it covers fewest

@@ -116,3 +116,13 @@ def test_the_hand_view_places_labels_to_the_right_of_the_points_when_there_is_ro
     )
     (label,) = Annotator(show_legend=False).layout(hand, size).labels
     assert label.box[0] > 100 and label.box[1] < 150 < label.box[3]
+
+
+def test_the_legend_gives_the_typical_ring_in_centimetres():
+    size = (640, 480)
+    result = locate_landmarks(body_in(size, 0.27), size, view="back")
+    layout = Annotator().layout(result, size)
+    (ring,) = [text for _, text in layout.rows if text.startswith("ring:")]
+    spreads = sorted(result.uncertainty_cm(p) for p in result.points)
+    cm = float(ring.split("+/- ")[1].removesuffix(" cm"))
+    assert spreads[0] <= cm <= spreads[-1] and cm * 2 == int(cm * 2)

@@ -7,7 +7,8 @@ drawing (tests/render/data/<frame>.png, drawn by the overlay of main at 1f2ef4b)
   the legend's box when the labels are numbers listed there;
 - the rings that used to hide under their dot: a ring is now never smaller than its dot;
 - the legend, drawn once and blended into each picture, may differ by LEGEND_LEVELS (OpenCV
-  rounds after each blend) unless it lists numbered points, when it changes altogether.
+  rounds after each blend) unless it lists numbered points, when it changes altogether. (The
+  ring's row now also gives "about +/- N cm"; these frames are drawn without it.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import cv2
 import numpy as np
 import pytest
 
-from finder.render.overlay import Annotator, LabelLayout, unit_of
+from finder.render.overlay import Annotator, LabelLayout, OverlayStyle, unit_of
 from tests.render.frames import Frame, fixed_frames
 
 DATA = Path(__file__).parent / "data"
@@ -73,7 +74,8 @@ def allowed_changes(frame: Frame, layout: LabelLayout, annotator: Annotator) -> 
 @pytest.mark.parametrize("name", sorted(FRAMES))
 def test_the_drawing_is_unchanged_outside_labels_and_enlarged_rings(name):
     frame = FRAMES[name]
-    annotator = Annotator(show_legend=frame.show_legend)
+    style = OverlayStyle(ring_legend_with_cm="{text}")  # the ring's row as before
+    annotator = Annotator(show_legend=frame.show_legend, style=style)
     drawn, layout = annotator.annotate_with_layout(
         frame.bgr, frame.result, frame.codes, frame.highlight
     )
