@@ -111,6 +111,7 @@ class LiveProcessor:
         self._placed: _Placed | None = None  # the last points placed afresh, for reuse
         self._frames = 0
         self._last_raw: np.ndarray | None = None
+        self._last_pose: np.ndarray | None = None  # the smoothed pose the last frame's points used
         self._last_result: FinderResult | None = None
         self._last_timestamp: float | None = None
         self._interval_s: float | None = None  # moving average of frame intervals
@@ -170,6 +171,9 @@ class LiveProcessor:
             landmarks = self._smoother(landmarks, timestamp_s)
             t3 = time.perf_counter()
             result = self._points(landmarks, (width, height), settings)
+            pose = landmarks if result.accepted and self._placed is not None else None
+            if pose is not None and self._placed.held:
+                pose = None  # points held from an earlier frame: this frame has no pose of its own
             t4 = time.perf_counter()
             remarks = self._remarks(bgr, rgb, landmarks, result.accepted)
             result = with_remarks(result, remarks, settings.codes)
@@ -181,7 +185,7 @@ class LiveProcessor:
             annotated = self._annotator.annotate(canvas, result)
             t6 = time.perf_counter()
             timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5, t6]) * 1000.0, strict=True))
-            self._record(bgr, result, timestamp_s, timings)
+            self._record(bgr, result, timestamp_s, timings, pose)
             return annotated
 
     def _points(
@@ -256,10 +260,10 @@ class LiveProcessor:
         if look is not None:
             wait([look], timeout=timeout_s)
 
-    def _record(self, raw, result, timestamp_s, timings) -> None:
+    def _record(self, raw, result, timestamp_s, timings, pose) -> None:
         with self._state_lock:
             self._frames += 1
-            self._last_raw, self._last_result = raw, result
+            self._last_raw, self._last_result, self._last_pose = raw, result, pose
             self._timings_ms = {stage: float(ms) for stage, ms in timings.items()}
             previous, self._last_timestamp = self._last_timestamp, timestamp_s
             if previous is None:
@@ -279,6 +283,14 @@ class LiveProcessor:
         given, not a copy: a caller must not change a frame after handing it over.)"""
         with self._state_lock:
             return None if self._last_raw is None else self._last_raw.copy()
+
+    def frozen_pose(self) -> np.ndarray | None:
+        """A copy of the smoothed pose (33, 4: x, y px of the camera frame, unmirrored, z,
+        visibility) the last frame's points were placed on, or None when that frame showed no
+        points of its own: with `frozen_frame`, the Photo page places the same points the live
+        view showed instead of searching the frame again."""
+        with self._state_lock:
+            return None if self._last_pose is None else self._last_pose.copy()
 
     @property
     def fps(self) -> float:

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -60,6 +60,8 @@ class Photo:
     key: str
     bgr: np.ndarray
     licence: str | None = None  # credit line, for bundled samples
+    # For a frame frozen in the live view: the smoothed pose its points stood on (33, 4, px).
+    pose: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def stem(self) -> str:

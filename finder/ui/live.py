@@ -151,7 +151,8 @@ def _freeze(live: LiveProcessor) -> None:
     frame.flags.writeable = False
     stamp = time.strftime("%H-%M-%S")
     digest = hashlib.sha1(frame.tobytes()).hexdigest()
-    state[UPLOAD] = Photo(f"live-frame-{stamp}.png", f"live:{digest}", frame)
+    pose = live.frozen_pose()  # the Photo page shows the points the live view showed
+    state[UPLOAD] = Photo(f"live-frame-{stamp}.png", f"live:{digest}", frame, pose=pose)
     state[_FREEZE_NOTE] = (
         True,
         f"Frame frozen at {stamp.replace('-', ':')}. Open the **Photo** page to see its points "

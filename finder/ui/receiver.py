@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import streamlit as st
+
 from finder.body.result import FinderResult
 from finder.pipelines.crowd import ANOTHER_PERSON
+from finder.pipelines.photo import locate_landmarks
 from finder.pipelines.search import BoxError
-from finder.ui import Photo, analyse
+from finder.ui import VIEW, Photo, analyse
 from finder.ui.taps import chosen_profile, current_box, current_taps
 
 
@@ -31,8 +34,14 @@ class Located:
 
 
 def locate_receiver(photo: Photo) -> Located:
-    """All catalog points on `photo` for the receiver as the Photo page set them up."""
+    """All catalog points on `photo` for the receiver as the Photo page set them up. A frame
+    frozen in the live view keeps the live view's pose (the same points as on the video)
+    unless a box is drawn or that pose is not accepted with the view chosen here."""
     box, problem = current_box(photo), None
+    if photo.pose is not None and box is None:
+        frozen = _on_live_pose(photo)
+        if frozen is not None:
+            return frozen
     try:
         prior = analyse(photo, box=box)
     except BoxError as error:
@@ -41,3 +50,20 @@ def locate_receiver(photo: Photo) -> Located:
     taps, profile = current_taps(photo), chosen_profile()
     full = analyse(photo, taps=taps, profile=profile, box=box) if taps or profile else prior
     return Located(prior, full, problem, ANOTHER_PERSON in prior.notes)
+
+
+def _on_live_pose(photo: Photo) -> Located | None:
+    """The points on a frozen frame from the live view's pose (`locate_landmarks`, as the
+    live view placed them), or None when that pose is not accepted."""
+    height, width = photo.bgr.shape[:2]
+    view = st.session_state.get(VIEW, "auto")
+    prior = locate_landmarks(photo.pose, (width, height), view)
+    if not prior.accepted:
+        return None
+    taps, profile = current_taps(photo), chosen_profile()
+    full = (
+        locate_landmarks(photo.pose, (width, height), view, None, taps, profile)
+        if taps or profile
+        else prior
+    )
+    return Located(prior, full, None, False)

@@ -20,7 +20,7 @@ from finder.pipelines.live import (
     LiveSettings,
     mirror_result,
 )
-from finder.pipelines.photo import TOO_DARK
+from finder.pipelines.photo import TOO_DARK, locate_landmarks
 from finder.render.overlay import Annotator
 from finder.tools.live_benchmark import run as run_benchmark
 from tests.photos import CountingEstimator, photo
@@ -181,6 +181,23 @@ def test_nobody_in_view_shows_why_and_resets(frames):
     processor.close()
 
 
+@pytest.mark.model
+@pytest.mark.shared
+def test_a_frozen_frame_places_the_points_the_live_view_showed(plain):
+    """Issue 14 item 8: after Freeze the Photo page searched the frame again with the still
+    model and could refuse it. The live view's own pose goes with the frame instead."""
+    processor, _, _, results = plain
+    pose = processor.frozen_pose()
+    frame = processor.frozen_frame()
+    assert pose is not None and pose.shape == (33, 4)
+    again = locate_landmarks(pose, (frame.shape[1], frame.shape[0]))
+    assert again.accepted
+    shown, frozen = by_key(results[-1]), by_key(again)
+    assert shown.keys() == frozen.keys()
+    for key, xy in shown.items():
+        assert np.hypot(*(frozen[key] - xy)) < 2.0, key  # the same points, within 2 px
+
+
 @pytest.mark.shared
 @pytest.mark.model
 def test_a_body_lost_for_a_moment_keeps_its_points_then_lets_go(frames):
@@ -194,6 +211,7 @@ def test_a_body_lost_for_a_moment_keeps_its_points_then_lets_go(frames):
     for index in range(HOLD_FRAMES):
         processor.process(empty, (8 + index) / FPS)
         assert processor.status()["points"] == 2, index  # held, not flickering off
+        assert processor.frozen_pose() is None  # a held frame has no pose of its own to freeze
     processor.process(empty, (8 + HOLD_FRAMES) / FPS)
     status = processor.status()
     assert status["points"] == 0 and "no person" in status["message"]  # then let go
