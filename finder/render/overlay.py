@@ -158,7 +158,7 @@ class OverlayStyle:
         if cun_px is None:
             return self.scale_without_body_units * unit
         low, high = self.scale_range_units
-        return float(np.clip(self.scale_per_cun_px * cun_px, low * unit, high * unit))
+        return min(max(self.scale_per_cun_px * cun_px, low * unit), high * unit)
 
     def text_scale(self, scale: float) -> float:
         """A label font scale rounded to `text_scale_step`, so that a zooming picture reuses
@@ -1116,7 +1116,7 @@ def _box_around(xy, radius: int) -> Box:
 
 def _nearest_in_box(xy, box: Box) -> tuple[int, int]:
     x0, y0, x1, y1 = box
-    return int(np.clip(round(xy[0]), x0, x1 - 1)), int(np.clip(round(xy[1]), y0, y1 - 1))
+    return min(max(round(xy[0]), x0), x1 - 1), min(max(round(xy[1]), y0), y1 - 1)
 
 
 def _t(value: float) -> int:
