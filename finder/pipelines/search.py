@@ -328,11 +328,12 @@ def find_pose(
        best-scoring MoveNet person whose pose passes the checks); two different backs, or a body
        facing the camera with someone else in view, make the search refuse and ask for the
        receiver box. Small people are looked at again in a crop around them.
-    3. Otherwise, when MoveNet saw someone, the picture is turned so that their trunk stands up
-       (padded and not: `_aimed`) and a pose both copies find wins; when it saw nobody (or did
-       not run), blind copies (turned, padded) run while MAX_PASSES lasts and a checked pose
-       found again by at least MIN_SUPPORT other accepted copies wins (most support, then the
-       highest shoulder and hip visibility).
+    3. Otherwise, when MoveNet (or the upright BlazePose pass) saw someone, the picture is turned
+       so that their trunk stands up (padded and not: `_aimed`) and a pose both copies find
+       wins; when nobody was seen, blind copies (turned, padded) run while MAX_BLIND_PASSES
+       (MAX_PASSES without MoveNet) lasts and a checked pose found again by at least
+       MIN_SUPPORT other accepted copies wins (most support, then the highest shoulder and hip
+       visibility).
     When nothing qualifies, the upright pose is returned with its problems, or a `Refusal` when
     its problems would not describe the picture (a body lying across it, someone seen but no
     body found). Raises BoxError for an unusable box. The attempts are unrelated pictures, so
@@ -374,10 +375,12 @@ def find_pose(
     elif upright is not None and upright.accepted:
         return FoundPose(upright, first, passes)
     accepted = []
-    if seen:  # turn the picture so that the trunk MoveNet saw stands up, instead of blind copies
-        copies, needed = _aimed(others, seen[0].pose.landmarks), AIMED_SUPPORT
+    aim = seen[0].pose if seen else (upright.pose if upright is not None else None)
+    if aim is not None and people is not None:  # stand up the trunk seen: no blind copies
+        copies, needed = _aimed(others, aim.landmarks), AIMED_SUPPORT
     else:
-        copies, needed = others[: max(0, MAX_PASSES - passes)], MIN_SUPPORT
+        budget = MAX_PASSES if people is None else MAX_BLIND_PASSES
+        copies, needed = others[: max(0, budget - passes)], MIN_SUPPORT
     for attempt in copies:
         checked = _checked(detect_in_original(rgb, attempt, estimator, bgr), image_size, view)
         if checked is not None and checked.accepted:
@@ -396,6 +399,9 @@ def find_pose(
     return FoundPose(upright, first, passes, len(accepted), refusal=refusal, people=count)
 
 
+MAX_BLIND_PASSES = 6
+"""The budget when neither model saw anybody upright: the upright pass, MoveNet and four blind
+copies (three turns and the padded picture); a pose must be found by all of them but one."""
 AIMED_SUPPORT = 1
 """A turned copy aimed by MoveNet's trunk (`_aimed`: the turn and the same turn padded) is used
 when the other copy of the pair finds the same body."""
