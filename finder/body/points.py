@@ -34,12 +34,13 @@ def locate_points(
     """Place each point on each of its sides, or say why not (pure function); with
     `image_size` (width, height in px) a point that falls outside the picture is omitted."""
     located, omitted = [], []
+    good_enough_cun = load_cun_rule().good_enough_cun
     for point in points:
         for side in point_sides(point):
             if facing.value not in point.views or point.rule is None:
                 omitted.append(Omission(point.code, side, VIEW_REASONS[point.views[0]]))
                 continue
-            outcome = _place(anatomy, point, side)
+            outcome = _place(anatomy, point, side, good_enough_cun)
             if isinstance(outcome, LocatedPoint) and not _inside(outcome.xy, image_size):
                 outcome = Omission(point.code, side, OUTSIDE_PICTURE)
             (located if isinstance(outcome, LocatedPoint) else omitted).append(outcome)
@@ -62,7 +63,21 @@ def _resolve(anatomy: Anatomy, name: str, side: str) -> AnatomicalLandmark | str
     return f"{name.replace('_', ' ')} could not be estimated"
 
 
-def _place(anatomy: Anatomy, point: Point, side: str) -> LocatedPoint | Omission:
+def _floats(vector) -> tuple[float, float]:
+    """A 2-vector (array or pair) as two Python floats."""
+    if isinstance(vector, np.ndarray):
+        return tuple(vector.tolist())
+    return float(vector[0]), float(vector[1])
+
+
+_SIGNS = {"left": 1.0, "right": -1.0, "midline": 0.0}  # lateral_cun's direction along `left`
+
+
+def _place(
+    anatomy: Anatomy, point: Point, side: str, good_enough_cun: float
+) -> LocatedPoint | Omission:
+    """The point on `side`, or why not; `good_enough_cun` is the confidence's tolerance. Plain
+    float arithmetic on the 2-vectors (image px): numpy's per-call cost dominates at this size."""
     rule = point.rule
     references = [_resolve(anatomy, name, side) for name in rule.landmarks()]
     for reference in references:
@@ -72,16 +87,22 @@ def _place(anatomy: Anatomy, point: Point, side: str) -> LocatedPoint | Omission
     end = references[-1]
     fraction = rule.fraction if rule.between else 0.0
     frame = anatomy.frame
-    sign = {"left": 1.0, "right": -1.0, "midline": 0.0}[side]
-    xy = (
-        start.xy
-        + fraction * (end.xy - start.xy)
-        + frame.cun_px * (rule.up_cun * frame.up + sign * rule.lateral_cun * frame.left)
+    sign = _SIGNS[side]
+    (start_x, start_y), (end_x, end_y) = _floats(start.xy), _floats(end.xy)
+    (up_x, up_y), (left_x, left_y) = _floats(frame.up), _floats(frame.left)
+    up_cun, lateral_cun = rule.up_cun, sign * rule.lateral_cun
+    x = (
+        start_x
+        + fraction * (end_x - start_x)
+        + frame.cun_px * (up_cun * up_x + lateral_cun * left_x)
+    )
+    y = (
+        start_y
+        + fraction * (end_y - start_y)
+        + frame.cun_px * (up_cun * up_y + lateral_cun * left_y)
     )
     sd_px = float(np.hypot((1 - fraction) * start.sd_px, fraction * end.sd_px))
     sd_cun = sd_px / frame.cun_px
-    within = chance_within(sd_cun, load_cun_rule().good_enough_cun)
+    within = chance_within(sd_cun, good_enough_cun)
     visibility = min(start.visibility, end.visibility)
-    return LocatedPoint(
-        point.code, side, (float(xy[0]), float(xy[1])), sd_px, float(within * visibility)
-    )
+    return LocatedPoint(point.code, side, (float(x), float(y)), sd_px, float(within * visibility))

@@ -11,6 +11,7 @@ exactly the levels the line ties to it and shrinks their uncertainty.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,12 @@ class AxisEstimate:
 
     def at(self, weights: np.ndarray) -> tuple[float, float]:
         """(value, standard deviation) in px of the point at these anchor weights."""
-        return float(weights @ self.mean), float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
+        (w0, w1), (m0, m1) = weights.tolist(), self.mean.tolist()
+        (c00, c01), (c10, c11) = self.cov.tolist()
+        # weights @ mean and (weights @ cov) @ weights on Python floats: numpy's per-call cost
+        # dominates on 2-vectors, and the sums run in numpy's order (the same numbers).
+        variance = (w0 * c00 + w1 * c10) * w0 + (w0 * c01 + w1 * c11) * w1
+        return w0 * m0 + w1 * m1, math.sqrt(max(variance, 0.0))
 
     def observe(self, weights: np.ndarray, value: float, sd: float) -> AxisEstimate:
         """The estimate after measuring the point at `weights` as `value` +- `sd` (px)."""

@@ -60,7 +60,8 @@ class OrientedPose:
     facing_source: FacingSource
 
     def visible(self, *keypoints: int) -> bool:
-        return bool(np.all(self.landmarks[list(keypoints), 3] >= VISIBLE))
+        visibility = self.landmarks[:, 3]
+        return all(float(visibility[keypoint]) >= VISIBLE for keypoint in keypoints)
 
     @property
     def facing_chosen(self) -> bool:
@@ -109,7 +110,10 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 
 def _hips_seen(landmarks: np.ndarray) -> bool:
-    return bool(np.all(landmarks[[Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP], 3] >= VISIBLE))
+    return (
+        float(landmarks[Keypoint.LEFT_HIP, 3]) >= VISIBLE
+        and float(landmarks[Keypoint.RIGHT_HIP, 3]) >= VISIBLE
+    )
 
 
 def left_axis(up: np.ndarray, facing: Facing) -> np.ndarray:
