@@ -34,13 +34,13 @@ def locate_points(
     """Place each point on each of its sides, or say why not (pure function); with
     `image_size` (width, height in px) a point that falls outside the picture is omitted."""
     located, omitted = [], []
-    good_enough_cun = load_cun_rule().good_enough_cun
+    placing = _Placing(anatomy, load_cun_rule().good_enough_cun)
     for point in points:
         for side in point_sides(point):
             if facing.value not in point.views or point.rule is None:
                 omitted.append(Omission(point.code, side, VIEW_REASONS[point.views[0]]))
                 continue
-            outcome = _place(anatomy, point, side, good_enough_cun)
+            outcome = placing.place(point, side)
             if isinstance(outcome, LocatedPoint) and not _inside(outcome.xy, image_size):
                 outcome = Omission(point.code, side, OUTSIDE_PICTURE)
             (located if isinstance(outcome, LocatedPoint) else omitted).append(outcome)
@@ -54,15 +54,6 @@ def _inside(xy: tuple[float, float], image_size: tuple[int, int] | None) -> bool
     return 0 <= xy[0] < width and 0 <= xy[1] < height
 
 
-def _resolve(anatomy: Anatomy, name: str, side: str) -> AnatomicalLandmark | str:
-    for candidate in (name, f"{name}_{side}"):
-        if candidate in anatomy.landmarks:
-            return anatomy.landmarks[candidate]
-        if candidate in anatomy.missing:
-            return anatomy.missing[candidate]
-    return f"{name.replace('_', ' ')} could not be estimated"
-
-
 def _floats(vector) -> tuple[float, float]:
     """A 2-vector (array or pair) as two Python floats."""
     if isinstance(vector, np.ndarray):
@@ -73,36 +64,50 @@ def _floats(vector) -> tuple[float, float]:
 _SIGNS = {"left": 1.0, "right": -1.0, "midline": 0.0}  # lateral_cun's direction along `left`
 
 
-def _place(
-    anatomy: Anatomy, point: Point, side: str, good_enough_cun: float
-) -> LocatedPoint | Omission:
-    """The point on `side`, or why not; `good_enough_cun` is the confidence's tolerance. Plain
-    float arithmetic on the 2-vectors (image px): numpy's per-call cost dominates at this size."""
-    rule = point.rule
-    references = [_resolve(anatomy, name, side) for name in rule.landmarks()]
-    for reference in references:
-        if isinstance(reference, str):
-            return Omission(point.code, side, reference)
-    start = references[0]
-    end = references[-1]
-    fraction = rule.fraction if rule.between else 0.0
-    frame = anatomy.frame
-    sign = _SIGNS[side]
-    (start_x, start_y), (end_x, end_y) = _floats(start.xy), _floats(end.xy)
-    (up_x, up_y), (left_x, left_y) = _floats(frame.up), _floats(frame.left)
-    up_cun, lateral_cun = rule.up_cun, sign * rule.lateral_cun
-    x = (
-        start_x
-        + fraction * (end_x - start_x)
-        + frame.cun_px * (up_cun * up_x + lateral_cun * left_x)
-    )
-    y = (
-        start_y
-        + fraction * (end_y - start_y)
-        + frame.cun_px * (up_cun * up_y + lateral_cun * left_y)
-    )
-    sd_px = float(np.hypot((1 - fraction) * start.sd_px, fraction * end.sd_px))
-    sd_cun = sd_px / frame.cun_px
-    within = chance_within(sd_cun, good_enough_cun)
-    visibility = min(start.visibility, end.visibility)
-    return LocatedPoint(point.code, side, (float(x), float(y)), sd_px, float(within * visibility))
+class _Placing:
+    """Catalog rules evaluated on one anatomy: its frame's axes and the landmark positions as
+    Python floats (read once; numpy's per-call cost dominates on 2-vectors), image px."""
+
+    def __init__(self, anatomy: Anatomy, good_enough_cun: float):
+        frame = anatomy.frame
+        self.anatomy = anatomy
+        self.good_enough_cun = good_enough_cun  # the confidence's tolerance (cun)
+        self.cun_px = frame.cun_px
+        self.up, self.left = _floats(frame.up), _floats(frame.left)
+        self._xy: dict[str, tuple[float, float]] = {}  # landmark name -> x, y px
+
+    def _resolve(self, name: str, side: str) -> tuple[AnatomicalLandmark, tuple] | str:
+        """The landmark `name` (or its `side` twin) and its x, y px, or why it is missing."""
+        anatomy = self.anatomy
+        for candidate in (name, f"{name}_{side}"):
+            landmark = anatomy.landmarks.get(candidate)
+            if landmark is not None:
+                xy = self._xy.get(candidate)
+                if xy is None:
+                    xy = self._xy[candidate] = _floats(landmark.xy)
+                return landmark, xy
+            if candidate in anatomy.missing:
+                return anatomy.missing[candidate]
+        return f"{name.replace('_', ' ')} could not be estimated"
+
+    def place(self, point: Point, side: str) -> LocatedPoint | Omission:
+        """The point on `side`, or why not."""
+        rule = point.rule
+        references = [self._resolve(name, side) for name in rule.landmarks()]
+        for reference in references:
+            if isinstance(reference, str):
+                return Omission(point.code, side, reference)
+        start, (start_x, start_y) = references[0]
+        end, (end_x, end_y) = references[-1]
+        fraction = rule.fraction if rule.between else 0.0
+        (up_x, up_y), (left_x, left_y), cun_px = self.up, self.left, self.cun_px
+        up_cun, lateral_cun = rule.up_cun, _SIGNS[side] * rule.lateral_cun
+        # The sums run in the order of the former numpy expression (the same numbers).
+        x = start_x + fraction * (end_x - start_x) + cun_px * (up_cun * up_x + lateral_cun * left_x)
+        y = start_y + fraction * (end_y - start_y) + cun_px * (up_cun * up_y + lateral_cun * left_y)
+        sd_px = float(np.hypot((1 - fraction) * start.sd_px, fraction * end.sd_px))
+        within = chance_within(sd_px / cun_px, self.good_enough_cun)
+        visibility = min(start.visibility, end.visibility)
+        return LocatedPoint(
+            point.code, side, (float(x), float(y)), sd_px, float(within * visibility)
+        )
