@@ -24,17 +24,19 @@ class AxisEstimate:
     mean: np.ndarray
     cov: np.ndarray
 
-    def at(self, weights: np.ndarray) -> tuple[float, float]:
+    def at(self, c7_weight: float, l4_weight: float) -> tuple[float, float]:
         """(value, standard deviation) in px of the point at these anchor weights."""
-        (w0, w1), (m0, m1) = weights.tolist(), self.mean.tolist()
-        (c00, c01), (c10, c11) = self.cov.tolist()
-        # weights @ mean and (weights @ cov) @ weights on Python floats: numpy's per-call cost
-        # dominates on 2-vectors, and the sums run in numpy's order (the same numbers).
+        (m0, m1), ((c00, c01), (c10, c11)) = self.mean.tolist(), self.cov.tolist()
+        # weights @ mean and weights @ cov @ weights on Python floats (numpy's per-call cost
+        # dominates on 2-vectors); equal to numpy's products up to the last bit.
+        w0, w1 = c7_weight, l4_weight
         variance = (w0 * c00 + w1 * c10) * w0 + (w0 * c01 + w1 * c11) * w1
         return w0 * m0 + w1 * m1, math.sqrt(max(variance, 0.0))
 
-    def observe(self, weights: np.ndarray, value: float, sd: float) -> AxisEstimate:
-        """The estimate after measuring the point at `weights` as `value` +- `sd` (px)."""
+    def observe(self, weights: tuple[float, float], value: float, sd: float) -> AxisEstimate:
+        """The estimate after measuring the point at anchor `weights` (C7, L4) as `value` +-
+        `sd` (px)."""
+        weights = np.asarray(weights, dtype=float)
         spread = self.cov @ weights
         gain = spread / (weights @ spread + sd**2)
         return AxisEstimate(
@@ -65,16 +67,16 @@ class SpineEstimate:
     left: AxisEstimate
     crest_fraction: float  # the C7 -> S2 fraction of L4
 
-    def weights(self, fraction: float) -> np.ndarray:
+    def weights(self, fraction: float) -> tuple[float, float]:
         """Anchor weights (C7, L4) of the level at `fraction` of C7 -> S2."""
         w = fraction / self.crest_fraction
-        return np.array([1.0 - w, w])
+        return 1.0 - w, w
 
     def level(self, fraction: float) -> tuple[float, float, float]:
         """(up, left, sd) in px of the spinous level at `fraction`; sd is along `up` only."""
         weights = self.weights(fraction)
-        up, sd = self.up.at(weights)
-        left, _ = self.left.at(weights)
+        up, sd = self.up.at(*weights)
+        left, _ = self.left.at(*weights)
         return up, left, sd
 
     def observe(self, fraction: float, up: float, left: float | None, sd: float) -> SpineEstimate:
