@@ -402,6 +402,19 @@ def command_rescue_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_evaluate_photos(args: argparse.Namespace) -> int:
+    from finder.tools.evaluate_photos import run
+
+    photos = Path(args.photos)
+    if not photos.is_dir():
+        raise UsageError(f"{photos}: not a folder of photos with landmarks.json")
+    try:
+        print(run(photos, Path(args.ansur) if args.ansur else None, args.view))
+    except (ValueError, ImageError) as error:  # unreadable landmarks.json or photo
+        raise UsageError(str(error)) from None
+    return 0
+
+
 def command_view_report(args: argparse.Namespace) -> int:
     from finder.tools.view_report import main
 
@@ -476,6 +489,17 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help=f"the ANSUR II CSV folder (default: {DEFAULT_ANSUR_DIR})",
         )
+    photos = commands.add_parser(
+        "evaluate-photos", help="body-model error on real photos against their marked landmarks"
+    )
+    photos.add_argument("photos", metavar="DIR", help="photos with landmarks.json")
+    photos.add_argument("--view", choices=VIEW_CHOICES, default="auto")
+    photos.add_argument(
+        "--ansur",
+        metavar="DIR",
+        help="also print the ANSUR II figures (finder evaluate-body) from this CSV folder",
+    )
+    photos.set_defaults(run=command_evaluate_photos)
     hands = commands.add_parser(
         "evaluate-hands", help="hand view on photos and their mirrored, rotated, cropped copies"
     )

@@ -44,8 +44,8 @@ def test_the_first_body_stages_import_no_later_one():
     for name in ("landmarks", "hand_landmarks", "pose", "view", "spine", "model"):
         later = {m for m in ours(body[name]) if m.split(".")[-1] in {"trust", "anatomy", "fit"}}
         assert not later, f"finder/body/{name}.py imports {sorted(later)}"
-    # trust reads anatomy's hips_in_view only (the hips rule is being reworked there).
-    assert body["trust"].get("finder.body.anatomy", set()) <= {"hips_in_view"}
+    # trust reads anatomy's hips_evidence only (the hips rule: finder.body.anatomy.Hips).
+    assert body["trust"].get("finder.body.anatomy", set()) <= {"hips_evidence"}
 
 
 def test_adapters_see_only_the_body_model_and_the_pose_adapter_only_plain_types():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from enum import Enum
 
 import numpy as np
 
@@ -139,28 +140,51 @@ def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
     return features
 
 
-def hips_in_view(pose: OrientedPose, limits: Mapping[str, object]) -> bool:
-    """Whether the hips can anchor the body: both hip keypoints seen and in the picture, and the
-    picture reaching `min_room_below_hips` shoulder widths beyond them down the trunk axis.
+class Hips(Enum):
+    """What the picture says about the hip keypoints as anchors of the body frame."""
 
-    BlazePose puts the hips of a body cut off at or above the hip joints just inside the
-    picture's edge, seen, several cun too high (`body_model.json` "plausibility")."""
-    lm = pose.landmarks
-    margin = float(limits["max_outside_frame"]) * max(pose.image_size)
-    if not pose.visible(*HIPS) or not all(in_picture(pose, lm[k, :2], margin) for k in HIPS):
-        return False
-    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
-    room = float(limits["min_room_below_hips"]) * shoulder_width
-    return in_picture(pose, lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm), 0.0)
+    IN_VIEW = "in view"  # seen, with room below them
+    AT_THE_EDGE = "at the edge"  # seen, but where BlazePose also reports hips the edge cuts off
+    OUT_OF_VIEW = "out of view"  # not both seen, or outside the picture
+
+    @property
+    def anchor(self) -> bool:
+        """Whether the hips anchor the body frame."""
+        return self is Hips.IN_VIEW
+
+    @property
+    def reason(self) -> str:
+        """Why the landmarks that need the hips are left out (a person's words)."""
+        return HIPS_AT_THE_EDGE if self is Hips.AT_THE_EDGE else HIPS_OUT_OF_VIEW
 
 
-LEVEL_TOO_UNCERTAIN = (
-    "{level} cannot be placed within one vertebra from what is in view: step back until the "
-    "hips are in the picture"
+HIPS_AT_THE_EDGE = (
+    "the hips are at the picture's edge, where the camera model cannot tell them from hips the "
+    "picture cuts off: take the picture a little lower, down to mid-thigh"
 )
+
+
+def hips_evidence(pose: OrientedPose, limits: Mapping[str, object]) -> Hips:
+    """Whether the hips can anchor the body.
+
+    Both hip keypoints must be seen and inside the picture, and the picture must reach
+    `hips.clear_room` shoulder widths below them down the trunk axis: nearer the edge BlazePose
+    reports hips that the edge cuts off as seen, too high, with the visibility and the trunk
+    length of real hips (`body_model.json` "plausibility" hips.source), so there the hips are
+    `AT_THE_EDGE`, which says so instead of asking for hips already in the picture."""
+    lm = pose.landmarks
+    if not pose.visible(*HIPS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in HIPS):
+        return Hips.OUT_OF_VIEW
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    room = float(limits["hips"]["clear_room"]) * shoulder_width
+    below = lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm)
+    return Hips.IN_VIEW if in_picture(pose, below, 0.0) else Hips.AT_THE_EDGE
+
+
+LEVEL_TOO_UNCERTAIN = "{level} cannot be placed within one vertebra from what is in view"
 LEVEL_BEYOND_SHOULDERS = (
-    "the hips are out of view: {level} is too far down the back to place from the shoulders "
-    "alone (more than one vertebra uncertain); step back until the hips are in the picture"
+    "{level} is too far down the back to place from the shoulders alone (more than one "
+    "vertebra uncertain)"
 )
 
 
@@ -188,10 +212,11 @@ class PosePrior:
 
 def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
     """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
-    the predicted cun when a better one is known. With the hips out of view (`hips_in_view`)
-    this is `upper_body_prior`."""
-    if not hips_in_view(pose, model.plausibility):
-        return upper_body_prior(pose, model, cun_px)
+    the predicted cun when a better one is known. When the hips cannot anchor the body
+    (`hips_evidence`) this is `upper_body_prior`."""
+    hips = hips_evidence(pose, model.plausibility)
+    if not hips.anchor:
+        return upper_body_prior(pose, model, cun_px, hips)
     features, hip_mid, up = body_features(pose)
     predicted_cun_px, cun_sd = model.predict("cun", features)
     cun_px = cun_px or predicted_cun_px
@@ -212,13 +237,14 @@ def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None
 
 
 def upper_body_prior(
-    pose: OrientedPose, model: BodyModel, cun_px: float | None = None
+    pose: OrientedPose, model: BodyModel, cun_px: float | None = None, hips: Hips = Hips.OUT_OF_VIEW
 ) -> PosePrior:
     """The estimate from the shoulders and head alone (pure function): origin at the shoulder
     midpoint, `up` from `upper_body_features`, C7 and the cun from the shoulder regressions, and
     L4 one ANSUR C7-to-crest span below C7, so the spine's uncertainty grows down the back with
     that span's spread and the cun's. The midline may lean away from `up` by
-    `upper_body_tilt_sd_deg` (sideways sd at L4). Leg and pelvis landmarks are missing."""
+    `upper_body_tilt_sd_deg` (sideways sd at L4). Leg and pelvis landmarks are missing, for the
+    reason `hips` gives."""
     features, shoulder_mid, up = upper_body_features(pose)
     predicted_cun_px, cun_sd = model.predict("cun", features)
     cun_px = cun_px or predicted_cun_px
@@ -235,7 +261,7 @@ def upper_body_prior(
     shoulder_visibility = float(pose.landmarks[list(SHOULDERS), 3].min())
     landmarks = acromion_landmarks(pose, frame, model)
     missing = {
-        name: HIPS_OUT_OF_VIEW
+        name: hips.reason
         for name in (
             "sacral_hiatus",
             *(
@@ -245,9 +271,15 @@ def upper_body_prior(
             ),
         )
     }
-    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
+    _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model, hips)
     return PosePrior(
-        frame, cun_sd, spine, landmarks, missing, shoulder_visibility, LEVEL_BEYOND_SHOULDERS
+        frame,
+        cun_sd,
+        spine,
+        landmarks,
+        missing,
+        shoulder_visibility,
+        f"{hips.reason}; {LEVEL_BEYOND_SHOULDERS}",
     )
 
 
@@ -354,6 +386,7 @@ def _add_front_landmarks(
     features: Mapping[str, float],
     anchor_up: Mapping[str, float],
     model: BodyModel,
+    hips: Hips = Hips.IN_VIEW,
 ) -> None:
     """In a front view, add the landmarks of the front points: the clavicles' lower border on the
     anterior midline (from the suprasternale regression), the navel (needs the hips) and the
@@ -371,7 +404,7 @@ def _add_front_landmarks(
     )
     feet = [f"metatarsal_bases_{side}" for side in SIDES]
     if "hips" not in anchor_up:
-        missing.update(dict.fromkeys(["navel", *feet], HIPS_OUT_OF_VIEW))
+        missing.update(dict.fromkeys(["navel", *feet], hips.reason))
         return
     navel_px, navel_sd = model.height("navel", features, anchor_up)
     landmarks["navel"] = AnatomicalLandmark(

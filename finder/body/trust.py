@@ -3,7 +3,7 @@
 BlazePose often returns a confident but wrong pose on back photos (hips placed mid-back, the
 therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
 person understands; an empty list means the pose may be used. With the hips in view
-(`finder.body.anatomy.hips_in_view`) the whole body is checked; without them, the upper body: the
+(`finder.body.anatomy.hips_evidence`) the whole body is checked; without them, the upper body: the
 shoulders against the head. There a front view read from the pose alone is refused: BlazePose reads
 many upper-body backs as fronts (`python -m finder.tools.view_report`, crops of photo 13).
 Limits and their sources: `body_model.json` "plausibility".
@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from finder.body.anatomy import hips_in_view
+from finder.body.anatomy import hips_evidence
 from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
 from finder.body.model import load_body_model
 from finder.body.pose import Pose
@@ -81,7 +81,7 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
     if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
         return [f"the shoulders are not clearly in view: {STEP_BACK}"]
-    whole_body = hips_in_view(pose, limits)
+    whole_body = hips_evidence(pose, limits).anchor
     if _below_measurable_size(pose, limits, whole_body):
         return [TOO_SMALL]
     if whole_body:

@@ -344,9 +344,27 @@ def find_pose(
     if box is not None:
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
-    upright = _checked(detect_in_original(rgb, first, estimator, bgr), image_size, view)
+    upright_pose = detect_in_original(rgb, first, estimator, bgr)
+    found = _search(rgb, estimator, view, rescue, people, bgr, first, others, upright_pose)
+    return one_facing(found, upright_pose, first, view)
+
+
+def _search(
+    rgb: np.ndarray,
+    estimator: PoseEstimator,
+    view: str,
+    rescue: bool,
+    people: MoveNet | None,
+    bgr: bool,
+    first: Attempt,
+    others: Sequence[Attempt],
+    upright_pose: Pose | None,
+) -> FoundPose:
+    """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None)."""
+    image_size = (rgb.shape[1], rgb.shape[0])
+    upright = _checked(upright_pose, image_size, view)
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
-    if not rescue or (settled and (people is None or box is not None or view == "front")):
+    if not rescue or (settled and (people is None or first.box is not None or view == "front")):
         return FoundPose(upright, first, passes=1)
     passes = 1
     seen: tuple[Person, ...] = ()
@@ -402,6 +420,30 @@ def find_pose(
 MAX_BLIND_PASSES = 6
 """The budget when neither model saw anybody upright: the upright pass, MoveNet and four blind
 copies (three turns and the padded picture); a pose must be found by all of them but one."""
+
+
+def one_facing(found: FoundPose, upright: Pose | None, first: Attempt, view: str) -> FoundPose:
+    """One facing per photo. Under "auto" the upright picture's BlazePose pose may be read as
+    facing the other way (an upper back read as a face) while another copy or MoveNet finds the
+    body's facing; an explicit view would then have used the upright pose. So the upright pose
+    is checked again with the found pose's facing and used when it passes and is the same body
+    (shoulder midpoints within half a shoulder width), as that view would: auto and the view it
+    decides give the same anatomy."""
+    if view != "auto" or upright is None or found.checked is None or not found.accepted:
+        return found
+    chosen = found.checked.pose
+    again = check(upright, chosen.image_size, chosen.facing.value)
+    if not again.accepted or np.allclose(again.pose.landmarks, chosen.landmarks):
+        return found
+    shoulders = [again.pose.landmarks[list(SHOULDERS), :2], chosen.landmarks[list(SHOULDERS), :2]]
+    gap = float(np.hypot(*(shoulders[0].mean(axis=0) - shoulders[1].mean(axis=0))))
+    if gap > 0.5 * float(np.hypot(*(shoulders[0][0] - shoulders[0][1]))):
+        return found
+    decided = replace(again.pose, facing_source=chosen.facing_source)
+    checked = replace(again, pose=decided)
+    return replace(found, checked=checked, attempt=first, detector=Detector.BLAZEPOSE)
+
+
 AIMED_SUPPORT = 1
 """A turned copy aimed by MoveNet's trunk (`_aimed`: the turn and the same turn padded) is used
 when the other copy of the pair finds the same body."""

@@ -51,7 +51,14 @@ MODEL_FEATURES = {
         (None, ("shoulder_width",)),
     ),
 }
-EVALUATED = ("C7", "iliac_crest", "greater_trochanter", "popliteal_crease", "lateral_malleolus")
+EVALUATED = (
+    "C7",
+    "acromion",
+    "iliac_crest",
+    "greater_trochanter",
+    "popliteal_crease",
+    "lateral_malleolus",
+)
 EVALUATED_FRONT = ("navel",)
 SEED = 2008
 

@@ -8,6 +8,7 @@ import pytest
 
 from finder import locate_image, locate_landmarks
 from finder.adapters.imageio import read_image
+from finder.body.anatomy import HIPS_AT_THE_EDGE
 from finder.body.catalog import load_catalog
 from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
 from finder.body.model import load_body_model
@@ -25,6 +26,7 @@ UPPER_BACK = ("GB-21", "BL-10", "GV-14", "SI-15", "GV-12", "BL-15", "GV-11", "SI
 LOWER_POINTS = ("BL-21", "BL-23", "GV-4", "BL-52", "GB-30", "BL-40", "BL-60", "BL-62")
 FRONT_POINTS = {"CV-6", "KI-27", "LR-3"}
 HIPS_OUT = "the hips are out of view"
+HIPS_AWAY = (HIPS_OUT, HIPS_AT_THE_EDGE)  # the upper body alone: hips cut off or at the edge
 
 
 def keys(*codes: str) -> list[tuple[str, str]]:
@@ -179,16 +181,40 @@ def test_full_body_places_every_spinous_level():
     assert all(level in anatomy.landmarks for level in SPINOUS_LEVELS)
 
 
-def test_hips_just_inside_the_picture_edge_count_as_out_of_view():
-    """BlazePose's habit on crops: hips cut off by the picture's edge, reported seen just inside
-    it. The picture here ends 0.3 shoulder widths below the hip keypoints."""
-    body = standing_back_view()
+def _cut_below_hips(body: np.ndarray, widths: float) -> tuple[int, int]:
+    """The picture size (px) that ends `widths` shoulder-keypoint widths below the hips."""
     shoulder_width = body[Keypoint.RIGHT_SHOULDER, 0] - body[Keypoint.LEFT_SHOULDER, 0]
-    bottom = int(body[Keypoint.LEFT_HIP, 1] + 0.3 * shoulder_width)
-    result = locate_landmarks(body, (IMAGE_SIZE[0], bottom), view="back")
+    return IMAGE_SIZE[0], int(body[Keypoint.LEFT_HIP, 1] + widths * shoulder_width)
+
+
+def test_hips_with_room_below_anchor_the_body_and_place_the_lower_back():
+    """A back photographed to mid-thigh: 0.8 shoulder widths of picture below the hips."""
+    body = standing_back_view()
+    result = locate_landmarks(body, _cut_below_hips(body, 0.8), view="back")
+    placed = positions(result)
+    assert {("BL-23", "left"), ("BL-23", "right"), ("GV-4", "midline")} <= placed.keys()
+    whole = locate_landmarks(body, IMAGE_SIZE, view="back")  # legs in view: their cun
+    gap = np.hypot(*(placed[("BL-23", "left")] - positions(whole)[("BL-23", "left")]))
+    assert gap < 0.1 * whole.cun_px
+
+
+def test_hips_at_the_edge_say_so_and_never_ask_for_hips_already_in_the_picture():
+    """BlazePose's habit on crops: hips cut off by the picture's edge, reported seen just inside
+    it. The picture here ends 0.3 shoulder widths below the hip keypoints: the upper back is
+    placed, the lower back is left out with a reason that is true."""
+    body = standing_back_view()
+    result = locate_landmarks(body, _cut_below_hips(body, 0.3), view="back")
     assert ("BL-43", "left") in positions(result)
+    for key in (("BL-23", "left"), ("GB-30", "left"), ("GV-4", "midline")):
+        reason = reasons(result)[key]
+        assert reason.startswith(HIPS_AT_THE_EDGE), reason
+        assert "until the hips are in the picture" not in reason
+
+
+def test_hips_beyond_the_edge_are_out_of_view():
+    body = standing_back_view()
+    result = locate_landmarks(body, _cut_below_hips(body, -0.1), view="back")
     assert reasons(result)[("BL-23", "left")].startswith(HIPS_OUT)
-    assert reasons(result)[("GB-30", "left")].startswith(HIPS_OUT)
 
 
 @pytest.mark.parametrize(("angle", "scale"), [(-90, 1.0), (-12, 0.5), (25, 0.8), (180, 0.4)])
@@ -357,11 +383,11 @@ def test_crops_place_only_what_the_picture_supports(crops):
         for point in result.points:
             assert 0 <= point.xy[0] < result.width and 0 <= point.xy[1] < result.height
         omitted = reasons(result)
-        if result.accepted and omitted.get(("GB-30", "left"), "").startswith(HIPS_OUT):
+        if result.accepted and omitted.get(("GB-30", "left"), "").startswith(HIPS_AWAY):
             upper_body += 1
             assert {p.code for p in result.points} <= set((*UPPER_BACK, "GV-9", "BL-18")), copy
             for key in keys(*LOWER_POINTS):
-                assert omitted[key].startswith(HIPS_OUT)
+                assert omitted[key].startswith(HIPS_AWAY)
     assert upper_body >= len(crops) / 3  # most refusals are BlazePose finding nobody
 
 
