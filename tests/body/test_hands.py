@@ -33,7 +33,7 @@ from finder.pipelines.hand import locate_hand_points
 from finder.pipelines.photo import select_points
 from finder.render.overlay import MERIDIAN_COLOURS, Annotator, meridian_of
 from finder.tools.evaluate_hands import COPIES
-from tests.apptest import APP, no_failures
+from tests.apptest import fresh_app, no_failures
 from tests.photos import photo
 
 MODEL = load_hand_model()
@@ -445,9 +445,9 @@ def test_the_command_line_annotates_hand_photos(tmp_path):
     assert (tmp_path / f"{photo('07').stem}.png").exists()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120).run()
+    app = fresh_app()
     app.session_state["page"] = "Hand"
     return app.run()
 

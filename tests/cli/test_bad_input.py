@@ -29,6 +29,7 @@ from PIL import Image
 from finder.adapters.imageio import ImageError, decode_image, read_image
 from finder.pipelines.photo import locate_image
 from tests.adapters.test_imageio import png_declaring
+from tests.apptest import fresh_app
 from tests.cli.test_cli import finder
 from tests.photos import PHOTOS, photo
 
@@ -413,13 +414,9 @@ def test_cli(batch, case):
 # -- the app's upload ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import APP
-
-    app = AppTest.from_file(APP, default_timeout=180).run()
+    app = fresh_app(180)
     app.selectbox(key="photo_focus").set_value("All points")  # front points too, not a routine
     return app.run()
 
@@ -468,18 +465,16 @@ def test_an_uploaded_file_named_like_a_markdown_link_is_shown_as_plain_text(app)
 
 @pytest.mark.model
 def test_hostile_profile_files_are_listed_as_damaged_in_the_app(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     from finder.adapters.profiles import ProfileStore
     from finder.body.fit import Profile
-    from tests.apptest import APP
 
     monkeypatch.setenv("FINDER_DATA_DIR", str(tmp_path))
     store = ProfileStore()
     store.save(Profile("Alex", {"C7": (21.5, 0.3)}))
     (store.directory / "deep.json").write_text("[" * 20_000 + "]" * 20_000)
     (store.directory / "digits.json").write_text('{"format": ' + "9" * 5_000 + "}")
-    app = AppTest.from_file(APP, default_timeout=180).run()
+    app = fresh_app(180)
     assert not app.exception, app.exception
     warnings = " ".join(w.value for w in app.warning)
     assert "Profile file deep.json is damaged (nested too deeply)" in warnings

@@ -6,15 +6,16 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, fresh_app, no_failures
+from tests.apptest import fresh_app, no_failures
 
 PAGE = "page"  # session-state key of the open tab
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app() -> AppTest:
-    """The app after its first run: the Photo page with the bundled sample (MediaPipe loads)."""
-    return AppTest.from_file(APP, default_timeout=120).run()
+    """The app after its first run: the Photo page with the bundled sample (MediaPipe loads).
+    One per test: the app's custom components belong to the AppTest runtime that imported them."""
+    return fresh_app()
 
 
 def show(app: AppTest, page: str) -> AppTest:
