@@ -27,6 +27,7 @@ from finder.body.view import (
     OrientedPose,
     in_picture,
     left_axis,
+    midpoint,
     orient,
     shoulder_normal,
 )
@@ -100,7 +101,7 @@ def _below_measurable_size(
     midpoint to hip midpoint) for a whole body, the shoulder width for an upper body."""
     lm = pose.landmarks
     if whole_body:
-        trunk_vector = lm[list(SHOULDERS), :2].mean(axis=0) - lm[list(HIPS), :2].mean(axis=0)
+        trunk_vector = midpoint(lm, SHOULDERS) - midpoint(lm, HIPS)
         return float(np.hypot(*trunk_vector)) < float(limits["min_trunk_px"])
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     return shoulder_width < float(limits["upper_body"]["min_shoulder_width_px"])
@@ -119,7 +120,7 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     lm = pose.landmarks
     upper = limits["upper_body"]
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
-    shoulder_mid, up = lm[list(SHOULDERS), :2].mean(axis=0), shoulder_normal(lm)
+    shoulder_mid, up = midpoint(lm, SHOULDERS), shoulder_normal(lm)
     head = [k for k in HEAD if pose.visible(k)]
     if not head and _head_cut_off(pose, shoulder_mid, up, shoulder_width, limits):
         return _headless_problems(pose, up, shoulder_width, limits)
@@ -203,7 +204,8 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     lm = pose.landmarks
     problems = []
     shoulders, hips = lm[list(SHOULDERS), :2], lm[list(HIPS), :2]
-    trunk_vector = shoulders.mean(axis=0) - hips.mean(axis=0)
+    shoulder_mid, hip_mid = midpoint(lm, SHOULDERS), midpoint(lm, HIPS)
+    trunk_vector = shoulder_mid - hip_mid
     trunk = float(np.hypot(*trunk_vector))
     up = trunk_vector / trunk
     shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
@@ -227,7 +229,6 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     if shoulders_left * hips_left <= 0:
         problems.append("shoulders and hips are twisted against each other: the pose is unreliable")
 
-    hip_mid = hips.mean(axis=0)
     for side in SIDES:
         knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
         if pose.visible(knee):
@@ -249,7 +250,7 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
                 )
     head = [k for k in HEAD if pose.visible(k)]
     if head:
-        head_height = float((lm[head, :2].mean(axis=0) - shoulders.mean(axis=0)) @ up)
+        head_height = float((lm[head, :2].mean(axis=0) - shoulder_mid) @ up)
         if head_height < float(limits["min_head_trunks"]) * trunk:
             problems.append("the head was not found above the shoulders: the pose is unreliable")
     return problems
