@@ -1,0 +1,53 @@
+"""Truth that moves with the copy: mirrored and cropped cases of evaluate-photos (pure)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from finder.cli import main
+from finder.tools.evaluate_photos import Case, Crop, Mark, cropped, mirrored
+
+MARKS = {
+    "C7": (500, 400),
+    "acromion_left": (400, 420),
+    "acromion_right": (600, 420),
+    "iliac_crest_top_left": (440, 700),
+    "iliac_crest_top_right": (560, 700),
+}
+
+
+def case(box=None) -> Case:
+    marks = {name: Mark(np.array(xy, dtype=float), 10.0) for name, xy in MARKS.items()}
+    return Case("t", np.zeros((1600, 1000, 3), np.uint8), marks, box)
+
+
+def test_a_mirrored_case_swaps_the_receivers_sides_and_flips_x():
+    flipped = mirrored(case(box=(100, 50, 300, 900)))
+    assert flipped.marks["acromion_left"].xy.tolist() == [400, 420]  # was the right one at 600
+    assert flipped.marks["iliac_crest_top_right"].xy.tolist() == [560, 700]
+    assert flipped.marks["C7"].xy.tolist() == [500, 400]
+    assert flipped.box == (600, 50, 300, 900)
+    assert mirrored(flipped).marks["acromion_left"].xy.tolist() == [400, 420]
+
+
+def test_crops_end_below_the_crests_by_acromion_breadths_and_keep_the_crests_in_view():
+    for crop in Crop:
+        cut = cropped(case(box=(0, 0, 1000, 1600)), crop)
+        assert cut.bgr.shape[0] == round(700 + crop.value * 200)
+        assert cut.box == (0, 0, 1000, cut.bgr.shape[0])
+        assert cut.crests_in_view and cut.crop is crop
+
+
+def test_marks_below_the_cut_are_dropped_and_cases_without_crests_are_not_cut():
+    marks = {**case().marks, "psis_left": Mark(np.array([470.0, 900.0]), 10.0)}
+    cut = cropped(Case("t", case().bgr, marks, None), Crop.WAIST)
+    assert "psis_left" not in cut.marks and "C7" in cut.marks
+    without = {k: v for k, v in case().marks.items() if "crest" not in k}
+    assert cropped(Case("t", case().bgr, without, None), Crop.KNEE) is None
+
+
+def test_a_folder_without_photos_is_one_line_and_exit_code_2(tmp_path, capsys):
+    assert main(["evaluate-photos", str(tmp_path / "missing")]) == 2
+    assert main(["evaluate-photos", str(tmp_path)]) == 2  # no landmarks.json
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("finder: ") for line in err)
