@@ -242,7 +242,8 @@ class LiveProcessor:
             self._look = None
         if not accepted:
             return PhotoRemarks(too_dark=too_dark(bgr[::DARK_SAMPLE_STEP, ::DARK_SAMPLE_STEP]))
-        if self._frames_since_look >= CROWD_EVERY_FRAMES and self._look is None:
+        looks_due = self._frames_since_look >= CROWD_EVERY_FRAMES and self._look is None
+        if looks_due and landmarks is not None:  # held points: no body on this frame to cover
             if self._crowd_estimator is None:
                 self._crowd_estimator = PoseEstimator(PoseMode.STILL)
             if self._looker is None:

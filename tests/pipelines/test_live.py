@@ -200,6 +200,22 @@ def test_a_frozen_frame_places_the_points_the_live_view_showed(plain):
 
 @pytest.mark.shared
 @pytest.mark.model
+def test_a_look_for_another_person_falls_due_while_points_are_held(frames):
+    """Held points have no body on this frame to look around: the look waits for one (it used
+    to fail on the missing pose and end the soak)."""
+    processor = LiveProcessor(LiveSettings(codes=("BL-23",)))
+    body_frames = CROWD_EVERY_FRAMES - HOLD_FRAMES // 2
+    for index, frame in enumerate(frames[:body_frames]):
+        processor.process(frame, index / FPS)
+    empty = np.full_like(frames[0], 90)
+    for index in range(HOLD_FRAMES):  # the look falls due in the middle of these
+        processor.process(empty, (body_frames + index) / FPS)
+        assert processor.status()["points"] == 2, index
+    processor.close()
+
+
+@pytest.mark.shared
+@pytest.mark.model
 def test_a_body_lost_for_a_moment_keeps_its_points_then_lets_go(frames):
     """Issue 14 item 8: on a slow pan a frame or two without a body made the points flicker
     off (and a red banner on). Up to HOLD_FRAMES frames in a row show the last points."""
