@@ -36,7 +36,6 @@ DISCLAIMER = (
     "A relaxation-massage aid for partners: it shows where points usually lie. It does not "
     "diagnose or treat anything; for pain that persists, see a health professional."
 )
-FRAMING_TIP = "Tip: step back until shoulders to knees are in view."
 DEFAULT_SAMPLE = "full-back-standing.jpg"
 SAMPLE_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_CACHED_DETECTIONS = 4  # per session: a few photos, so switching back is instant

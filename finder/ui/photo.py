@@ -18,7 +18,6 @@ from finder.body.result import FinderResult
 from finder.body.view import VIEW_CHOICES
 from finder.render.overlay import Annotator
 from finder.ui import (
-    FRAMING_TIP,
     ROUTINE,
     SAMPLE,
     UPLOAD,
@@ -196,7 +195,7 @@ def _first_steps(result: FinderResult) -> None:
         "click the two shoulder tops instead.",
         icon=":material/touch_app:",
     )
-    st.caption(f"Why the camera model alone could not: {result.problems[0]}. {FRAMING_TIP}")
+    st.caption(f"Why the camera model alone could not: {result.problems[0]}.")
 
 
 def _fitted(shape: tuple[int, ...]):

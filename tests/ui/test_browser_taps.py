@@ -119,8 +119,9 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
         str(THERAPIST_PHOTO)
     )
     wait_for_app(page)
-    # Without a box BlazePose takes the standing therapist, who faces the camera.
-    sync_api.expect(page.get_by_text("faces the camera (front view)").first).to_be_visible()
+    # Without a box the only body found is the standing therapist, who faces the camera, with
+    # someone else in view: the finder asks for the box instead of drawing front points on her.
+    sync_api.expect(page.get_by_text("draw a box around the receiver").first).to_be_visible()
     wait_for_app(page)
     toggle = page.get_by_test_id("stCheckbox").get_by_text("Mark the back by hand")
     if not page.locator(".tapboard canvas").count():
@@ -139,7 +140,7 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
     page.mouse.up()
     wait_for_app(page)
     page.screenshot(path=str(SCREENS / "receiver-box.png"), full_page=True)
-    # The pose now comes from inside the box: the woman lying in front, whose hips are out of
-    # the picture, instead of the standing therapist.
-    sync_api.expect(page.get_by_text("only the upper body in view").first).to_be_visible()
+    # The pose now comes from inside the box: the woman lying face down in front, not the
+    # standing therapist; she goes straight to the three taps.
+    sync_api.expect(page.get_by_text("lying face down").first).to_be_visible()
     page.get_by_role("button", name="Remove the box").wait_for()
