@@ -32,7 +32,8 @@ from finder.tools.live_benchmark import CLIP_PHOTO, FRAME_SIZE, pan_zoom_clip
 LOOP_FRAMES = 150  # distinct frames of the pan-and-zoom loop
 JITTER_PX = 3.0  # largest hand-held shift per frame, in pixels of a 640-wide frame
 GONE_EVERY = 500  # frames between the receiver leaving the picture ...
-GONE_FRAMES = 10  # ... and coming back after this many frames
+GONE_FRAMES = 20  # ... and coming back after this many frames (longer than the live view holds
+# the points of a body lost for a moment, HOLD_FRAMES)
 SETTINGS_EVERY = 125  # frames between settings changes
 CAMERA_FPS = 30.0  # timestamps advance as from a camera at this rate
 WINDOW = 1000  # frames per speed window (first and last)
