@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    REPO,
     SCREENS,
     TIMEOUT_MS,
     launch_chromium,
@@ -20,12 +21,11 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
+from tests.photos import PHOTOS
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared]
 
-REPO = Path(__file__).resolve().parents[2]
 DOCS_SCREENS = REPO / "docs" / "screenshots"
-PHOTOS = REPO.parent / "shared" / "data" / "photos"
 REFUSED = PHOTOS / "01_prone_massage-table_full-back_pexels-6560304.jpg"  # 1067 x 1600
 REFUSED_SIZE = (1067, 1600)
 STANDING = PHOTOS / "13_standing_full-body_swimwear_pexels-5282577.jpg"  # 1067 x 1600

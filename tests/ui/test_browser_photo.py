@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,11 +18,11 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
+from tests.photos import PHOTOS
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-PHOTO = REPO.parent / "shared/data/photos/13_standing_full-body_swimwear_pexels-5282577.jpg"
+PHOTO = PHOTOS / "13_standing_full-body_swimwear_pexels-5282577.jpg"
 
 
 @pytest.fixture(scope="module")

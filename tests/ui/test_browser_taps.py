@@ -5,7 +5,6 @@ the page and apply the profile to another photo. Screenshots go to /tmp/screens/
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,11 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
+from tests.photos import PHOTOS
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-PHOTO = REPO.parent / "shared/data/photos/01_prone_massage-table_full-back_pexels-6560304.jpg"
+PHOTO = PHOTOS / "01_prone_massage-table_full-back_pexels-6560304.jpg"
 PHOTO_SIZE = (1067, 1600)
 # Where a partner would put the landmarks on photo 01 (original pixels, read off the photo: the
 # receiver lies face down with the head toward the camera, so her left is on the picture's left).
@@ -106,9 +105,7 @@ def test_taps_place_the_back_points_and_a_profile_is_saved_and_reused(session):
     page.screenshot(path=str(SCREENS / "profile-applied.png"), full_page=True)
 
 
-THERAPIST_PHOTO = (
-    REPO.parent / "shared/data/photos/04_prone_massage_therapist-visible_pexels-9335978.jpg"
-)
+THERAPIST_PHOTO = PHOTOS / "04_prone_massage_therapist-visible_pexels-9335978.jpg"
 RECEIVER_BOX = (0, 1050, 1067, 550)  # tests/data/receiver_boxes.json: the woman lying in front
 
 
