@@ -59,6 +59,14 @@ def screen(request, tmp_path_factory):
         browser.close()
 
 
+def open_tab(page, name: str, shows: str) -> None:
+    """Open the tab `name` and wait until its own page (which shows the text `shows`) has run:
+    the tabs are lazy, so until then the page before it is still in the document."""
+    page.get_by_role("tab", name=name).click()
+    page.get_by_text(shows).first.wait_for()
+    wait_for_app(page)
+
+
 def upload(page, photo: Path) -> None:
     """Upload `photo` and wait until the page shows it (its full name is in the caption)."""
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(photo))
@@ -132,8 +140,7 @@ def test_one_wrong_drag_keeps_the_other_points_with_a_message(screen):
     found no body')."""
     sync_api = playwright_or_skip()
     page, name = screen
-    page.get_by_role("tab", name="Photo").click()
-    wait_for_app(page)
+    open_tab(page, "Photo", "Upload a photo of the receiver's back")
     upload(page, STANDING)
     before = located_table(page)
     toggle = page.get_by_test_id("stCheckbox").get_by_text("Mark the back by hand")
@@ -155,8 +162,7 @@ def test_one_wrong_drag_keeps_the_other_points_with_a_message(screen):
 def test_a_back_with_no_hand_gets_no_hand_points(screen):
     sync_api = playwright_or_skip()
     page, name = screen
-    page.get_by_role("tab", name="Hand").click()
-    wait_for_app(page)
+    open_tab(page, "Hand", "Show me the back of your hand")
     upload(page, BARE_BACK)
     sync_api.expect(page.get_by_text("No hand found").first).to_be_visible()
     assert not page.get_by_role("heading", name="Located points").count()
