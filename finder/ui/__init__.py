@@ -169,13 +169,6 @@ def photo_from_upload(uploaded) -> tuple[Photo | None, str | None]:
         return None, f"Something went wrong reading {plain(uploaded.name)}: {error}."
 
 
-def current_photo() -> Photo | None:
-    """The photo the pages work on: the upload if there is one, else the chosen sample (the
-    default sample at first); None only when there is neither."""
-    state = st.session_state
-    return photo_or_sample(state.get(UPLOAD), sample_names(), state.get(SAMPLE))
-
-
 def photo_or_sample(upload: Photo | None, names: list[str], chosen: str | None) -> Photo | None:
     """`upload` when there is one, else the sample `chosen` among `names` (the first one when
     `chosen` is not among them); None when there is neither."""
@@ -184,6 +177,101 @@ def photo_or_sample(upload: Photo | None, names: list[str], chosen: str | None) 
     if not names:
         return None
     return load_sample(chosen if chosen in names else names[0])
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    """One kind of photo a page works on: an upload (or a camera shot) that stands in for a
+    bundled sample while it is there. `photo_key` and `sample_key` name its session-state
+    entries; widgets drawn for it on several pages share them."""
+
+    photo_key: str  # the uploaded or captured Photo
+    sample_key: str  # the chosen sample (a selectbox), a path under samples/
+    samples: Callable[[], list[str]]
+    upload_label: str
+    upload_help: str
+    camera_label: str | None = None  # offers the device's camera when set
+
+    def current(self) -> Photo | None:
+        """The upload if there is one, else the chosen sample (the first at first); None only
+        when there is neither."""
+        state = st.session_state
+        return photo_or_sample(
+            state.get(self.photo_key), self.samples(), state.get(self.sample_key)
+        )
+
+    def render(self, prefix: str) -> None:
+        """The upload, camera and sample widgets; `prefix` keeps one page's widgets apart from
+        another's."""
+        state = st.session_state
+        generation = state.setdefault(self._generation, 0)
+        upload_key = f"{prefix}_upload_{generation}"
+        st.file_uploader(
+            self.upload_label,
+            key=upload_key,
+            on_change=self._take,
+            args=(upload_key,),
+            help=self.upload_help,
+        )  # any file: the content decides, and a file that cannot be read gets a message
+        if self.camera_label and st.toggle("Use this device's camera", key=f"{prefix}_camera_on"):
+            camera_key = f"{prefix}_camera_{generation}"
+            st.camera_input(
+                self.camera_label, key=camera_key, on_change=self._take, args=(camera_key,)
+            )
+        if state.get(self._error):
+            st.error(state[self._error])
+        names = self.samples()
+        if names:
+            state.setdefault(self.sample_key, names[0])
+            st.selectbox(
+                "Or try a sample photo",
+                names,
+                key=self.sample_key,
+                on_change=self.use_sample,
+                format_func=lambda name: name.split("/")[-1],
+            )
+            if state.get(self.photo_key) is not None:
+                st.button(
+                    "Back to the sample photo", on_click=self.use_sample, key=f"{prefix}_back"
+                )
+
+    def use_sample(self) -> None:
+        """Drop the upload (and empty the upload and camera widgets): the sample is current."""
+        state = st.session_state
+        state[self.photo_key] = None
+        state[self._error] = None
+        state[self._generation] = state.get(self._generation, 0) + 1
+
+    def _take(self, widget_key: str) -> None:
+        state = st.session_state
+        state[self.photo_key], state[self._error] = photo_from_upload(state.get(widget_key))
+
+    @property
+    def _error(self) -> str:
+        return f"_{self.photo_key}_error"
+
+    @property
+    def _generation(self) -> str:  # bumped to empty the upload and camera widgets
+        return f"_{self.photo_key}_generation"
+
+
+BACK_PHOTO = PhotoInput(
+    photo_key=UPLOAD,
+    sample_key=SAMPLE,
+    samples=sample_names,
+    upload_label="Upload a photo of the receiver's back",
+    upload_help=(
+        "Taken from behind, standing upright, shoulders to knees in view, in good light. JPEG, "
+        "PNG, WebP and most other image files; convert iPhone HEIC photos to JPEG first. The "
+        "photo stays in this browser session only; nothing is saved."
+    ),
+)
+"""The receiver's back: the photo the Photo page and the guided session work on."""
+
+
+def current_photo() -> Photo | None:
+    """The back photo the pages work on (BACK_PHOTO's upload or chosen sample)."""
+    return BACK_PHOTO.current()
 
 
 def remember(cache: dict[Hashable, T], key: Hashable, compute: Callable[[], T]) -> T:

@@ -16,7 +16,7 @@ from finder.body.result import FinderResult
 from finder.pipelines.guided import split_for_pregnancy
 from finder.render.overlay import Annotator
 from finder.ui import PREGNANT, Photo, plain, sentence, table
-from finder.ui.handphoto import SAMPLE, analyse_hand, current_hand_photo, hand_photo_input
+from finder.ui.handphoto import HAND_PHOTO, SAMPLE, analyse_hand
 from finder.ui.points import describe_point, located_rows, omitted_rows, only
 
 PERSISTENT_KEYS = (SAMPLE,)
@@ -37,10 +37,10 @@ def render_hand_page() -> None:
     )
     controls, picture = st.columns([1, 1.4], gap="large")
     with controls:
-        hand_photo_input("hand")
+        HAND_PHOTO.render("hand")
         pregnant = st.toggle("The receiver may be pregnant", key=PREGNANT)
     kept, left_out = split_for_pregnancy(hand_points(), pregnant)
-    photo = current_hand_photo()
+    photo = HAND_PHOTO.current()
     with picture:
         if photo is None:
             st.info("Take or upload a photo of the back of the receiver's hand to begin.")

@@ -16,25 +16,21 @@ from finder.ui import (
     SAMPLE_SUFFIXES,
     SAMPLES_DIR,
     Photo,
+    PhotoInput,
     hand_estimator,
-    photo_from_upload,
-    photo_or_sample,
     remember,
     sentence,
 )
 
 HAND_SAMPLES = "hands"  # folder of hand samples inside samples/
 SAMPLE = "hand_sample"  # the chosen hand sample (a selectbox)
-_PHOTO = "_hand_photo"  # the uploaded or captured Photo, while it is the current one
-_ERROR = "_hand_photo_error"
-_GENERATION = "_hand_input_generation"  # bumped to empty the uploader and the camera
 _RESULTS = "_hand_results"
 
 
 def render_hand_step(point: Point, side: str) -> None:
     """The guided session's picture for a point on the back of the hand: a photo of that hand
     with the point drawn large, or why it is not placed and a way to take the photo."""
-    photo = current_hand_photo()
+    photo = HAND_PHOTO.current()
     result = analyse_hand(photo) if photo is not None else None
     placed = [p for p in result.points if (p.code, p.side) == (point.code, side)] if result else []
     if placed:
@@ -54,45 +50,7 @@ def render_hand_step(point: Point, side: str) -> None:
             f"or find it by touch: {point.hint}"
         )
     with st.expander("Photo of the hand", expanded=not placed):
-        hand_photo_input("guided_hand")
-
-
-def hand_photo_input(prefix: str) -> None:
-    """Upload, camera and sample widgets that set the current hand photo; `prefix` keeps the
-    widgets of different pages apart."""
-    state = st.session_state
-    generation = state.setdefault(_GENERATION, 0)
-    upload_key = f"{prefix}_upload_{generation}"
-    st.file_uploader(
-        "Upload a photo of the back of the hand",
-        key=upload_key,
-        on_change=_on_photo,
-        args=(upload_key,),
-        help="JPEG, PNG, WebP and most other image files; convert iPhone HEIC photos to JPEG "
-        "first. The photo stays in this browser session only; nothing is saved.",
-    )  # any file: the content decides, and a file that cannot be read gets a message
-    if st.toggle("Use this device's camera", key=f"{prefix}_camera_on"):
-        camera_key = f"{prefix}_camera_{generation}"
-        st.camera_input(
-            "Take a photo of the back of the hand",
-            key=camera_key,
-            on_change=_on_photo,
-            args=(camera_key,),
-        )
-    if state.get(_ERROR):
-        st.error(state[_ERROR])
-    names = hand_sample_names()
-    if names:
-        state.setdefault(SAMPLE, names[0])
-        st.selectbox(
-            "Or try a sample photo",
-            names,
-            key=SAMPLE,
-            on_change=_use_sample,
-            format_func=lambda name: name.split("/")[-1],
-        )
-        if state.get(_PHOTO) is not None:
-            st.button("Back to the sample photo", on_click=_use_sample, key=f"{prefix}_back")
+        HAND_PHOTO.render("guided_hand")
 
 
 def hand_sample_names() -> list[str]:
@@ -105,10 +63,16 @@ def hand_sample_names() -> list[str]:
     )
 
 
-def current_hand_photo() -> Photo | None:
-    """The uploaded or captured hand photo, else the chosen hand sample; None when neither."""
-    state = st.session_state
-    return photo_or_sample(state.get(_PHOTO), hand_sample_names(), state.get(SAMPLE))
+HAND_PHOTO = PhotoInput(
+    photo_key="_hand_photo",
+    sample_key=SAMPLE,
+    samples=hand_sample_names,
+    upload_label="Upload a photo of the back of the hand",
+    upload_help="JPEG, PNG, WebP and most other image files; convert iPhone HEIC photos to JPEG "
+    "first. The photo stays in this browser session only; nothing is saved.",
+    camera_label="Take a photo of the back of the hand",
+)
+"""The receiver's hand: shared by the Hand page and the guided session's hand steps."""
 
 
 def analyse_hand(photo: Photo) -> FinderResult:
@@ -119,18 +83,6 @@ def analyse_hand(photo: Photo) -> FinderResult:
         photo.key,
         lambda: locate_hand_points(photo.bgr, estimator=hand_estimator()),
     )
-
-
-def _on_photo(key: str) -> None:
-    state = st.session_state
-    state[_PHOTO], state[_ERROR] = photo_from_upload(state.get(key))
-
-
-def _use_sample() -> None:
-    state = st.session_state
-    state[_PHOTO] = None
-    state[_ERROR] = None
-    state[_GENERATION] = state.get(_GENERATION, 0) + 1  # empties the uploader and the camera
 
 
 def _why_not(result: FinderResult, code: str, side: str) -> str:

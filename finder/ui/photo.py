@@ -12,21 +12,19 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from finder.adapters.imageio import ImageError, downscale_for_inference
+from finder.adapters.imageio import downscale_for_inference
 from finder.body.catalog import load_catalog
 from finder.body.result import FinderResult
 from finder.body.view import VIEW_CHOICES
 from finder.render.overlay import Annotator
 from finder.ui import (
+    BACK_PHOTO,
     ROUTINE,
     SAMPLE,
-    UPLOAD,
     VIEW,
     Photo,
     current_photo,
-    photo_from_bytes,
     plain,
-    sample_names,
     sentence,
     table,
 )
@@ -52,13 +50,6 @@ CODES = "photo_codes"  # the one-by-one choice (a multiselect)
 PERSISTENT_KEYS = (VIEW, SAMPLE, FOCUS, CODES, ADJUST, *TAP_KEYS)
 ALL_POINTS = "All points"
 ONE_BY_ONE = "Choose points one by one"
-PHOTO_HELP = (
-    "Taken from behind, standing upright, shoulders to knees in view, in good light. JPEG, PNG, "
-    "WebP and most other image files; convert iPhone HEIC photos to JPEG first. The photo stays "
-    "in this browser session only; nothing is saved."
-)
-_UPLOAD_GENERATION = "_upload_generation"  # bumped to empty the file uploader
-_UPLOAD_ERROR = "_upload_error"
 _DRAWN = "_photo_drawn"  # (what was drawn, the annotated picture)
 _OPENED_FOR = "_photo_board_opened_for"  # the photo whose board was opened or closed for it
 DISPLAY_MAX_HEIGHT_PX = 760  # on screen (CSS px); narrower screens scale the picture down
@@ -84,7 +75,7 @@ def render_photo_page() -> None:
             _first_steps(located.full)
     controls, picture = st.columns([1, 1.4], gap="large")
     with controls:
-        _choose_photo()
+        BACK_PHOTO.render("photo")
         st.radio(
             "Which side of the body faces the camera?",
             VIEW_CHOICES,
@@ -231,51 +222,6 @@ def _annotated(photo: Photo, result: FinderResult, key: tuple) -> np.ndarray:
     if cached is None or cached[0] != key:
         cached = state[_DRAWN] = (key, Annotator().annotate(photo.bgr, result))
     return cached[1]
-
-
-def _choose_photo() -> None:
-    state = st.session_state
-    generation = state.setdefault(_UPLOAD_GENERATION, 0)
-    uploader_key = f"photo_upload_{generation}"
-    st.file_uploader(
-        "Upload a photo of the receiver's back",
-        key=uploader_key,
-        on_change=_on_upload,
-        args=(uploader_key,),
-        help=PHOTO_HELP,
-    )  # any file: the content decides, and a file that cannot be read gets a message
-    if state.get(_UPLOAD_ERROR):
-        st.error(state[_UPLOAD_ERROR])
-    names = sample_names()
-    if names:
-        state.setdefault(SAMPLE, names[0])
-        st.selectbox("Or try a sample photo", names, key=SAMPLE, on_change=_use_sample)
-        if state.get(UPLOAD) is not None:
-            st.button("Back to the sample photo", on_click=_use_sample)
-
-
-def _on_upload(key: str) -> None:
-    state = st.session_state
-    uploaded = state.get(key)
-    state[_UPLOAD_ERROR] = None
-    if uploaded is None:  # the user removed the file
-        state[UPLOAD] = None
-        return
-    try:
-        state[UPLOAD] = photo_from_bytes(uploaded.name, uploaded.getvalue())
-    except ImageError as error:
-        state[UPLOAD] = None
-        state[_UPLOAD_ERROR] = f"This file can't be used: {error}."
-    except Exception as error:  # a callback's failure would otherwise show a traceback
-        state[UPLOAD] = None
-        state[_UPLOAD_ERROR] = f"Something went wrong reading {uploaded.name}: {error}."
-
-
-def _use_sample() -> None:
-    state = st.session_state
-    state[UPLOAD] = None
-    state[_UPLOAD_ERROR] = None
-    state[_UPLOAD_GENERATION] = state.get(_UPLOAD_GENERATION, 0) + 1  # empties the uploader
 
 
 def _choose_points(catalog) -> list[str]:
