@@ -27,9 +27,12 @@ from finder.pipelines.crowd import ANOTHER_PERSON, another_person
 from finder.pipelines.search import Box, FoundPose, Refusal, find_pose
 
 NO_PERSON = (
-    "no person found in the picture: take the photo from behind, close enough that the body "
-    "fills most of the picture, with the shoulders, hips and knees in view, in good light"
+    "the camera model found no body in the picture — if a back is in it, tap C7 and the two "
+    "hip-bone tops (the two shoulder tops when the hips are cut off); otherwise take the photo "
+    "from behind with the shoulders and hips in view, in good light"
 )
+"""Nobody found: a back the models miss (a close-up, a head cut off) is the common case, so the
+way forward is the taps first (back is the default assumption for a picture without a face)."""
 TAP_LABELS = {
     guide.name: guide.label
     if guide.label[:2].isupper()
@@ -350,8 +353,8 @@ REFUSALS = {
         "draw a box around the receiver"
     ),
     Refusal.FACING_CAMERA_AMONG_OTHERS: (
-        "the only body found faces the camera and someone else is in view — draw a box around "
-        "the receiver"
+        "the only body found faces the camera, so no back points go on it — to place the "
+        "receiver's back, tap C7 and the two hip-bone tops (or draw a box around the receiver)"
     ),
 }
 """The sentence for each refusal of the search: what was seen, then the one next step."""

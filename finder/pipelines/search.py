@@ -87,6 +87,7 @@ class Attempt:
     quarter_turns: int = 0
     max_side_px: int | None = None
     around_person: bool = False  # the box is a crop around a person MoveNet found
+    black_border: bool = False  # the border is black (as MoveNet's own padding), not repeated
 
     @property
     def upright(self) -> bool:
@@ -252,7 +253,8 @@ def render(image: np.ndarray, attempt: Attempt, bgr: bool = False) -> np.ndarray
     if bgr:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
     if b:
-        image = cv2.copyMakeBorder(image, b, b, b, b, cv2.BORDER_REPLICATE)
+        fill = cv2.BORDER_CONSTANT if attempt.black_border else cv2.BORDER_REPLICATE
+        image = cv2.copyMakeBorder(image, b, b, b, b, fill)
     if attempt.quarter_turns:
         image = cv2.rotate(image, _ROTATE_CODES[attempt.quarter_turns])
     return np.ascontiguousarray(image)
@@ -372,6 +374,11 @@ def _search(
         seen = detect_people(rgb, first, people, bgr)
         passes += 1
         chosen = _choose(upright, seen, image_size, view)
+        if chosen is None:  # nobody chosen: the picture again, smaller inside a black frame
+            framed = detect_people(rgb, framed_attempt(first, image_size), people, bgr)
+            passes += 1
+            seen = _merged(framed, seen)
+            chosen = _choose(upright, seen, image_size, view)
         if isinstance(chosen, Refusal):
             return FoundPose(upright, first, passes, refusal=chosen, people=_count(seen))
         if chosen is not None:
@@ -476,6 +483,34 @@ def detect_people(
         (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
         found.append(replace(person, pose=person.pose.mapped(xy), box=(x0, y0, x1 - x0, y1 - y0)))
     return tuple(found)
+
+
+FRAME_FRACTION = 0.25
+"""Black frame around the picture for MoveNet's second look, as a fraction of the picture's
+(or box's) long side on every side. MoveNet finds a person by the centre of their body; a
+back that fills the picture and is cut by its edges (the head, the hips) is often not found
+at all, or with its shoulders scored under 0.1, while the same picture shrunk to half its
+size inside a black frame gives both shoulders within a few px of the upright pass's where
+that pass finds them (shared photos 09, 10, 12 and their waist-up crops: shoulders scored
+0.6-1.0 instead of 0.06-0.5; `finder search-report`). Black, because MoveNet's input is
+itself padded with black (`finder.adapters.movenet.prepare`)."""
+
+
+def framed_attempt(first: Attempt, image_size: tuple[int, int]) -> Attempt:
+    """`first` (the upright picture or the box) inside a black frame FRAME_FRACTION of its
+    long side wide."""
+    long_side = max(first.box[2:]) if first.box else max(image_size)
+    return replace(first, border_px=round(FRAME_FRACTION * long_side), black_border=True)
+
+
+def _merged(first: tuple[Person, ...], then: tuple[Person, ...]) -> tuple[Person, ...]:
+    """The people of `first`, then those of `then` that are none of them (shoulder midpoints
+    more than half a shoulder width apart, `_inside`)."""
+    return first + tuple(
+        person
+        for person in then
+        if not any(_inside(person, other.pose.landmarks) for other in first)
+    )
 
 
 def _choose(

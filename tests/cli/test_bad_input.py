@@ -232,7 +232,7 @@ CASES = [
                 0,
             )
         ),
-        "no person found in the picture",
+        "the camera model found no body in the picture",
     ),
     Case(
         "two people side by side, both backs to the camera",
@@ -257,8 +257,8 @@ CASES = [
         "front view (photo 04: the therapist faces the camera, the receiver lies below)",
         "front-view.jpg",
         lambda: photo("04").read_bytes(),
-        "the only body found faces the camera and someone else is in view — draw a box around "
-        "the receiver",
+        "the only body found faces the camera, so no back points go on it — to place the "
+        "receiver's back, tap",
     ),
     Case(
         "only the head",

@@ -35,7 +35,7 @@ PATHOLOGICAL = {
     # file name: (what it holds, the line's message)
     "grey-3200x31000.png": (
         lambda: np.full((31_000, 3_200, 3), 128, np.uint8),
-        "no person found in the picture",
+        "the camera model found no body in the picture",
     ),
     "black-32x20000.png": (
         lambda: np.zeros((20_000, 32), np.uint8),

@@ -57,7 +57,7 @@ def test_batch_goes_on_past_bad_files_and_exits_2(batch):
         ("empty.jpg", "empty file"),
         ("one-pixel.png", "too small"),
         ("huge.png", "too large"),
-        ("no-person.png", "no person found"),
+        ("no-person.png", "found no body in the picture"),
     ],
 )
 def test_each_bad_input_gets_one_line_naming_file_and_problem(batch, name, message):
