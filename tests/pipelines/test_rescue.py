@@ -32,12 +32,14 @@ from finder.body.catalog import load_catalog
 from finder.pipelines.photo import shared_still_estimator
 from finder.pipelines.search import (
     COPY_MAX_SIDE_PX,
+    FRAME_FRACTION,
     MIN_SUPPORT,
     Attempt,
     BoxError,
     attempts,
     detect_in_original,
     find_pose,
+    framed_attempt,
     receiver_box,
     render,
     same_body,
@@ -119,6 +121,23 @@ def test_maps_follow_the_pixels_render_moves(attempt):
             to_attempt(np.array([[col + 0.5, row + 0.5]]), attempt, (17, 11)), centre
         )
         np.testing.assert_allclose(to_original(centre, attempt, (17, 11)), [[col + 0.5, row + 0.5]])
+
+
+def test_framed_attempt_shows_the_picture_smaller_inside_a_black_frame_and_maps_back():
+    picture = np.full((11, 17, 3), 200, np.uint8)
+    framed = framed_attempt(Attempt(), (17, 11))
+    border = round(FRAME_FRACTION * 17)
+    assert framed.border_px == border and framed.black_border and framed.upright is False
+    rendered = render(picture, framed)
+    assert rendered.shape == (11 + 2 * border, 17 + 2 * border, 3)
+    assert not rendered[:border].any() and not rendered[:, :border].any()  # black, not repeated
+    assert (rendered[border:-border, border:-border] == 200).all()
+    points = np.random.default_rng(4).uniform(0, 17, (20, 2))
+    there = to_attempt(points, framed, (17, 11))
+    np.testing.assert_allclose(there, points + border)
+    np.testing.assert_allclose(to_original(there, framed, (17, 11)), points, atol=1e-9)
+    boxed = framed_attempt(Attempt((2, 1, 10, 6)), (17, 11))  # the frame goes round the box
+    assert boxed.box == (2, 1, 10, 6) and boxed.border_px == round(FRAME_FRACTION * 10)
 
 
 def test_attempts_start_upright_and_stay_inside_the_box():
