@@ -413,15 +413,16 @@ class _Placed:
 
 def similarity_fit(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The 2x3 matrix [s R | t] of the similarity (shift, turn, zoom; no mirror) that moves the
-    (N, 2) points `source` closest to `target` in least squares (Umeyama 1991)."""
+    (N, 2) points `source` closest to `target` in least squares. In the plane s R is
+    [[p, -q], [q, p]], linear in (p, q), so the fit is closed-form (the same minimum as
+    Umeyama 1991's SVD, without its cost)."""
     source_mean, target_mean = source.mean(axis=0), target.mean(axis=0)
     a, b = source - source_mean, target - target_mean
-    u, d, vt = np.linalg.svd(b.T @ a)
-    sign = np.diag([1.0, np.sign(np.linalg.det(u @ vt)) or 1.0])
-    rotation = u @ sign @ vt
-    scale = float(np.trace(np.diag(d) @ sign) / max((a**2).sum(), 1e-12))
-    shift = target_mean - scale * rotation @ source_mean
-    return np.column_stack((scale * rotation, shift))
+    ax, ay, bx, by = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+    norm = max(float(ax @ ax + ay @ ay), 1e-12)
+    p, q = float(ax @ bx + ay @ by) / norm, float(ax @ by - ay @ bx) / norm
+    linear = np.array([[p, -q], [q, p]])
+    return np.column_stack((linear, target_mean - linear @ source_mean))
 
 
 def transform_result(result: FinderResult, matrix: np.ndarray) -> FinderResult:

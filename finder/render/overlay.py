@@ -376,30 +376,22 @@ def place_labels(
 
 def moved_layout(
     previous: LabelLayout,
-    wanted: Sequence[_Wanted],
+    old_anchors: np.ndarray,
+    old_boxes: np.ndarray,
+    anchors: np.ndarray,
     image_size: tuple[int, int],
-    marks: Sequence[Box],
     blocked: Sequence[Box],
-    style: OverlayStyle,
-) -> LabelLayout | None:
-    """`previous` with each label moved as far as its mark moved, when it labels the same marks
-    with the same texts and scales. Moved labels that left the picture, met another label or a
-    `blocked` box (which must include the previous legend) are placed again around their marks
-    (at most half of them); None when that fails. This is how labels follow a moving body
-    without being laid out again on every video frame."""
-    labels = previous.labels
-    if len(labels) != len(wanted) or any(
-        (label.text, label.code, label.scale) != (item.text, item.code, item.scale)
-        for label, item in zip(labels, wanted, strict=True)
-    ):
-        return None
-    if not labels:
-        return previous
-    old = np.array([label.anchor for label in labels], dtype=float)
-    new = np.array([item.anchor for item in wanted], dtype=float)
-    boxes = np.array([label.box for label in labels], dtype=float) + np.tile(np.round(new - old), 2)
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`previous`'s label boxes (`old_boxes`, (N, 4) px, for marks at `old_anchors`, (N, 2)
+    px) each moved as far as its mark moved (to `anchors`, same order), and which of them
+    (N,) left the picture or met another moved label or a `blocked` box (which must include
+    the previous legend), to be placed again around their marks; None when more than half did.
+    This is how labels follow a moving body without being laid out again on every video
+    frame."""
+    boxes = old_boxes + np.tile(np.round(anchors - old_anchors), 2)
     bad = ~_inside(boxes, image_size)
-    bad |= _overlaps(boxes, np.array(blocked, float).reshape(-1, 4))
+    if blocked:
+        bad |= _overlaps(boxes, np.array(blocked, float).reshape(-1, 4))
     pairs = (
         (boxes[:, None, 0] < boxes[None, :, 2])
         & (boxes[None, :, 0] < boxes[:, None, 2])
@@ -408,31 +400,30 @@ def moved_layout(
     )
     np.fill_diagonal(pairs, False)
     bad |= pairs.any(axis=1)
-    if bad.sum() > len(labels) / 2:
+    if bad.sum() > len(boxes) / 2:
         return None
-    moved = [
-        Label(
-            label.text,
-            label.code,
-            (float(xy[0]), float(xy[1])),
-            (int(box[0]), int(box[1]), int(box[2]), int(box[3])),
-            label.colour,
-            label.scale,
-            label.leader,
+    return boxes, bad
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A layout made (afresh or moved) with what moving it again needs: each label's
+    (text, code, scale) in order, marks (N, 2) and boxes (N, 4) as arrays (image px)."""
+
+    layout: LabelLayout
+    signature: tuple[tuple[str, str | None, float], ...]
+    anchors: np.ndarray
+    boxes: np.ndarray
+
+    @classmethod
+    def of(cls, layout: LabelLayout) -> _Made:
+        labels = layout.labels
+        return cls(
+            layout,
+            tuple((label.text, label.code, label.scale) for label in labels),
+            np.array([label.anchor for label in labels], dtype=float).reshape(-1, 2),
+            np.array([label.box for label in labels], dtype=float).reshape(-1, 4),
         )
-        for label, xy, box in zip(labels, new, boxes, strict=True)
-    ]
-    if bad.any():
-        again = [item for item, redo in zip(wanted, bad, strict=True) if redo]
-        kept = [*blocked, *boxes[~bad].astype(int).tolist()]
-        placed = place_labels(again, image_size, marks, kept, style)
-        if placed is None:
-            return None
-        replaced = iter(placed)
-        moved = [next(replaced) if redo else label for label, redo in zip(moved, bad, strict=True)]
-    return LabelLayout(
-        tuple(moved), previous.numbered, previous.key, previous.legend, previous.rows
-    )
 
 
 # -- annotators --------------------------------------------------------------------------------
@@ -454,19 +445,20 @@ class RingAnnotator:
         style = self.style
         thickness = _t(style.ring_width_units * unit)
         least = self.least_radius(unit, scale)
-        radii = [max(round(p.radius_px), least) for p in points]
+        radii = np.maximum(np.round([p.radius_px for p in points]), least)
         centres = np.array([p.xy for p in points], dtype=float)
-        reach = np.array(radii, dtype=float)[:, None] + thickness + style.ring_margin_px
-        x0, y0 = np.floor(centres - reach).min(axis=0).astype(int)
-        x1, y1 = np.ceil(centres + reach).max(axis=0).astype(int)
+        reach = radii[:, None] + thickness + style.ring_margin_px
+        x0, y0 = np.floor(centres - reach).min(axis=0).astype(int).tolist()
+        x1, y1 = np.ceil(centres + reach).max(axis=0).astype(int).tolist()
         x0, y0 = max(x0, 0), max(y0, 0)
         x1, y1 = min(x1, image.shape[1]), min(y1, image.shape[0])
         if x1 <= x0 or y1 <= y0:
             return
         region = image[y0:y1, x0:x1]
         rings = region.copy()
-        for point, radius in zip(points, radii, strict=True):
-            centre = (round(point.xy[0]) - x0, round(point.xy[1]) - y0)
+        # Rounded half to even, as Python's round: the centres and radii of `_px`.
+        at = (np.round(centres).astype(int) - (x0, y0)).tolist()
+        for point, centre, radius in zip(points, at, radii.astype(int).tolist(), strict=True):
             cv2.circle(rings, centre, radius, style.colour_of(point.code), thickness, cv2.LINE_AA)
         opacity = style.ring_opacity
         cv2.addWeighted(rings, opacity, region, 1 - opacity, 0, dst=region)
@@ -496,9 +488,11 @@ class DotAnnotator:
         check_image(image)
         style = self.style
         edge = _t(style.dot_edge_scales * scale)
-        for point in sorted(points, key=lambda p: p.code == highlight):
-            centre = _px(point.xy)
-            dot = style.dot_radius(scale, point.code == highlight)
+        radii = (style.dot_radius(scale, False), style.dot_radius(scale, True))
+        ordered = sorted(points, key=lambda p: p.code == highlight)
+        centres = np.round([p.xy for p in ordered]).astype(int).reshape(-1, 2).tolist()
+        for point, centre in zip(ordered, centres, strict=True):
+            dot = radii[point.code == highlight]
             cv2.circle(image, centre, dot + edge, style.dot_edge_colour, -1, cv2.LINE_AA)
             cv2.circle(image, centre, dot, style.colour_of(point.code), -1, cv2.LINE_AA)
 
@@ -526,18 +520,14 @@ class MidlineAnnotator:
         length_px = max(float(np.hypot(*(top - bottom))), 1e-9)
         down = (bottom - top) / length_px  # along the drawn midline, which taps may tilt
         minor, major = style.tick_half_cun
-        tick = _t(style.tick_width_units * unit)
-        for step in range(int(length_px / frame.cun_px) + 1):
-            at = top + step * frame.cun_px * down
-            half = (major if step % style.tick_major_every == 0 else minor) * frame.cun_px
-            cv2.line(
-                image,
-                _px(at - half * frame.left),
-                _px(at + half * frame.left),
-                colour,
-                tick,
-                cv2.LINE_AA,
-            )
+        steps = np.arange(int(length_px / frame.cun_px) + 1)
+        at = top + (steps * frame.cun_px)[:, None] * down
+        half = np.where(steps % style.tick_major_every == 0, major, minor) * frame.cun_px
+        reach = half[:, None] * frame.left
+        ends = np.stack((at - reach, at + reach), axis=1)  # (ticks, 2 ends, x y)
+        # Rounded half to even like `_px`; one call draws every tick as cv2.line would.
+        ticks = list(np.round(ends).astype(np.int32))
+        cv2.polylines(image, ticks, False, colour, _t(style.tick_width_units * unit), cv2.LINE_AA)
         for name in self.levels(anatomy):
             at = anatomy.landmarks[name].xy
             cv2.circle(
@@ -815,7 +805,7 @@ class Annotator:
         self.legend = LegendAnnotator(style)
         self.badge = BadgeAnnotator(style)
         self.banner = BannerAnnotator(style)
-        self._previous: LabelLayout | None = None  # the last layout made, moved on reuse
+        self._previous: _Made | None = None  # the last layout made, moved on reuse
 
     def annotate(
         self,
@@ -880,23 +870,28 @@ class Annotator:
             return LabelLayout(())
         style = self.style
         scale = style.label_scale(unit, result.cun_px)
-        marks = [_box_around(p.xy, style.dot_radius(scale, p.code == highlight)) for p in points]
+        spine = self._spine_labels(result, scale)
         blocked = []
         badge = self._badge(result)
         if badge:
             blocked.append(self.badge.box(badge, unit))
-        spine = self._spine_labels(result, scale)
-        moved = self._moved(result, points, scale, highlight, spine, image_size, marks, blocked)
+        moved = self._moved(result, points, scale, highlight, spine, image_size, blocked)
         if moved is not None:
             return moved
+        marks = self._marks(points, scale, highlight)
         frame = result.anatomy.frame if result.anatomy else None
         coded = self._point_labels(frame, points, scale, highlight, numbers=None)
         ring = self._ring_text(result, points)
         layout = self._fresh(
             image_size, frame, points, scale, highlight, spine, coded, marks, blocked, ring
         )
-        self._previous = layout
+        self._previous = _Made.of(layout)
         return layout
+
+    def _marks(self, points, scale: float, highlight: str | None) -> list[Box]:
+        """The dots' boxes (px), which labels avoid."""
+        style = self.style
+        return [_box_around(p.xy, style.dot_radius(scale, p.code == highlight)) for p in points]
 
     def _fresh(
         self, image_size, frame, points, scale, highlight, spine, coded, marks, blocked, ring
@@ -929,58 +924,122 @@ class Annotator:
             return codes
         return numbers_layout
 
-    def _moved(self, result, points, scale, highlight, spine, image_size, marks, blocked):
-        """The previous frame's layout moved with the body, when it still fits (see
-        `moved_layout`) and its legend still covers no point; else None."""
-        previous = self._previous
-        if previous is None:
+    def _moved(self, result, points, scale, highlight, spine, image_size, blocked):
+        """The previous frame's layout moved with the body, when it labels the same marks with
+        the same texts and scales, still fits (see `moved_layout`; at most half of the labels
+        placed again around their marks) and its legend still covers no point; else None."""
+        made = self._previous
+        if made is None:
             return None
+        previous = made.layout
         numbers = None
         if previous.numbered:
             numbers = {code: number for number, code in previous.key}
             if set(numbers) != {p.code for p in points}:
                 return None
-        frame = result.anatomy.frame if result.anatomy else None
-        wanted = [*spine, *self._point_labels(frame, points, scale, highlight, numbers)]
+        order = self._in_label_order(points, highlight)
+        plain, big = self._text_scales(scale, numbers is not None)
+        signature = (
+            *((item.text, None, item.scale) for item in spine),
+            *(
+                (
+                    p.code if numbers is None else numbers[p.code],
+                    p.code,
+                    big if p.code == highlight else plain,
+                )
+                for p in order
+            ),
+        )
+        if signature != made.signature:
+            return None
+        xy = np.array([p.xy for p in order], dtype=float).reshape(-1, 2)
+        blocked = list(blocked)
         if previous.legend is not None:
-            if self._covered(previous.legend, points):
+            x0, y0, x1, y1 = previous.legend
+            inside = (xy[:, 0] >= x0) & (xy[:, 0] < x1) & (xy[:, 1] >= y0) & (xy[:, 1] < y1)
+            if inside.any():
                 return None
-            blocked = [*blocked, previous.legend]
-        moved = moved_layout(previous, wanted, image_size, marks, blocked, self.style)
-        if moved is not None:
-            self._previous = moved
-        return moved
+            blocked.append(previous.legend)
+        if not signature:
+            return previous
+        anchors = np.concatenate((np.array([item.anchor for item in spine]).reshape(-1, 2), xy))
+        fits = moved_layout(previous, made.anchors, made.boxes, anchors, image_size, blocked)
+        if fits is None:
+            return None
+        boxes, bad = fits
+        labels = [
+            Label(
+                label.text,
+                label.code,
+                (x, y),
+                (int(x0), int(y0), int(x1), int(y1)),
+                label.colour,
+                label.scale,
+                label.leader,
+            )
+            for label, (x, y), (x0, y0, x1, y1) in zip(
+                previous.labels, anchors.tolist(), boxes.tolist(), strict=True
+            )
+        ]
+        if bad.any():
+            frame = result.anatomy.frame if result.anatomy else None
+            wanted = [*spine, *self._point_labels(frame, points, scale, highlight, numbers)]
+            again = [item for item, redo in zip(wanted, bad, strict=True) if redo]
+            kept = [*blocked, *boxes[~bad].astype(int).tolist()]
+            marks = self._marks(points, scale, highlight)
+            placed = place_labels(again, image_size, marks, kept, self.style)
+            if placed is None:
+                return None
+            replaced = iter(placed)
+            labels = [
+                next(replaced) if redo else label
+                for label, redo in zip(labels, bad.tolist(), strict=True)
+            ]
+        layout = LabelLayout(
+            tuple(labels), previous.numbered, previous.key, previous.legend, previous.rows
+        )
+        self._previous = (
+            _Made(layout, signature, anchors, boxes) if not bad.any() else _Made.of(layout)
+        )
+        return layout
 
     # -- pieces ---------------------------------------------------------------------------------
     @staticmethod
     def _chosen(result: FinderResult, codes: Collection[str] | None) -> list[LocatedPoint]:
         return [p for p in result.points if codes is None or p.code in codes]
 
+    def _text_scales(self, scale: float, numbered: bool) -> tuple[float, float]:
+        """The text scales of a plain and of the highlighted point's label."""
+        style = self.style
+        shrink = style.numbered_label_scale_factor if numbered else 1.0
+        return (
+            style.text_scale(scale * shrink),
+            style.text_scale(style.highlight_label_factor * scale * shrink),
+        )
+
+    @staticmethod
+    def _in_label_order(points, highlight: str | None) -> list[LocatedPoint]:
+        """The points in the order their labels are placed: the highlighted point's first."""
+        return sorted(points, key=lambda p: p.code != highlight)
+
     def _point_labels(self, frame, points, scale, highlight, numbers) -> list[_Wanted]:
         """Point labels to place, the highlighted point's first: codes, or `numbers[code]`."""
         style = self.style
-        shrink = 1.0 if numbers is None else style.numbered_label_scale_factor
-        sizes = {  # (dot radius, text scale) of a plain and of the highlighted point
-            big: (
-                style.dot_radius(scale, big),
-                style.text_scale((style.highlight_label_factor if big else 1.0) * scale * shrink),
-            )
-            for big in (False, True)
-        }
+        text_scales = self._text_scales(scale, numbers is not None)
+        radii = (style.dot_radius(scale, False), style.dot_radius(scale, True))
         outward = {side: _outward(frame, side) for side in ("left", "right", "midline")}
-        order = sorted(points, key=lambda p: p.code != highlight)  # the highlight first
         wanted = []
-        for point in order:
-            radius, text_scale = sizes[point.code == highlight]
+        for point in self._in_label_order(points, highlight):
+            big = point.code == highlight
             wanted.append(
                 _Wanted(
                     point.code if numbers is None else numbers[point.code],
                     point.code,
                     np.asarray(point.xy, dtype=float),
-                    radius,
+                    radii[big],
                     outward.get(point.side, outward["midline"]),
                     style.colour_of(point.code),
-                    text_scale,
+                    text_scales[big],
                 )
             )
         return wanted
