@@ -353,22 +353,29 @@ def place_labels(
     boxes = _candidate_boxes(wanted, style)
     count, per_label = boxes.shape[:2]
     flat = boxes.reshape(-1, 4)
-    allowed = _inside(boxes, image_size)
-    allowed &= ~_overlaps(flat, np.array(blocked, float).reshape(-1, 4)).reshape(count, per_label)
+    # free[i, c]: candidate c of label i lies inside, on no blocked box and, as labels are
+    # placed, on none of them (each placed box is struck from the later labels' candidates).
+    free = _inside(boxes, image_size)
+    free &= ~_overlaps(flat, np.array(blocked, float).reshape(-1, 4)).reshape(count, per_label)
     clear = ~_overlaps(flat, np.array(marks, float).reshape(-1, 4)).reshape(count, per_label)
-    taken = np.empty((count, 4))
     labels = []
     for index, item in enumerate(wanted):
-        free = allowed[index] & ~_overlaps(boxes[index], taken[: len(labels)])
-        if not free.any():
+        if not free[index].any():
             if required:
                 return None
             continue
-        best = free & clear[index]
-        choice = int(np.argmax(best if best.any() else free))
-        taken[len(labels)] = boxes[index, choice]
+        best = free[index] & clear[index]
+        choice = int(np.argmax(best if best.any() else free[index]))
+        x0, y0, x1, y1 = boxes[index, choice]
+        later = boxes[index + 1 :]
+        free[index + 1 :] &= ~(
+            (later[..., 0] < x1)
+            & (x0 < later[..., 2])
+            & (later[..., 1] < y1)
+            & (y0 < later[..., 3])
+        )
         anchor = (float(item.anchor[0]), float(item.anchor[1]))
-        box = tuple(int(v) for v in taken[len(labels)])
+        box = (int(x0), int(y0), int(x1), int(y1))
         leader = choice >= NEAR_CANDIDATES
         labels.append(Label(item.text, item.code, anchor, box, item.colour, item.scale, leader))
     return tuple(labels)

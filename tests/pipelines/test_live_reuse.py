@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from finder.body.landmarks import Keypoint
 from finder.pipelines import live
 from finder.pipelines.live import LiveProcessor, similarity_fit, transform_result
 from finder.pipelines.photo import locate_landmarks
@@ -83,6 +84,26 @@ def test_points_are_moved_while_the_body_moves_as_a_whole_and_placed_again_other
     shifted = by_key(results[1])
     for key, xy in by_key(results[0]).items():
         np.testing.assert_allclose(shifted[key], np.add(xy, (3.0, 1.0)), atol=1e-6)
+
+
+def test_heels_moving_on_their_own_do_not_place_the_points_again(monkeypatch):
+    body = body_in(SIZE, 0.27)
+    heels_only, ankles = similarity(body, shift=(3.0, 1.0)), similarity(body, shift=(3.0, 1.0))
+    heels_only[[Keypoint.LEFT_HEEL, Keypoint.RIGHT_HEEL], 0] += 6.0  # no point rests on them
+    ankles[[Keypoint.LEFT_ANKLE, Keypoint.RIGHT_ANKLE], 0] += 6.0  # BL-60 rests on them
+    placed = []
+    real = live.locate_landmarks
+    monkeypatch.setattr(
+        live, "locate_landmarks", lambda *args, **kw: placed.append(1) or real(*args, **kw)
+    )
+    processor = LiveProcessor(
+        estimator=ScriptedPose([body, heels_only, ankles]),
+        smoother=PassThrough(),
+        crowd_estimator=ScriptedPose([None]),
+    )
+    for index in range(3):
+        processor.process(FRAME, index / 10)
+        assert len(placed) == (1, 1, 2)[index]
 
 
 def test_the_tracking_model_goes_when_the_stream_ends(monkeypatch):
