@@ -411,8 +411,13 @@ def with_remarks(
 
 @lru_cache(maxsize=1)
 def shared_people_detector() -> MoveNet:
-    """One MoveNet session per process (onnxruntime sessions may be shared between threads)."""
-    return MoveNet()
+    """One MoveNet session per process (onnxruntime sessions may be shared between threads), on
+    one thread: it runs beside BlazePose's pass (one thread too), so together they fill two
+    cores; alone on a busy 2-core machine one thread was faster than onnxruntime's default."""
+    return MoveNet(threads=MOVENET_THREADS)
+
+
+MOVENET_THREADS = 1
 
 
 @lru_cache(maxsize=1)

@@ -23,9 +23,11 @@ chances for a garbage pose to pass the checks once, while a real body is found f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import partial
 
 import cv2
 import numpy as np
@@ -131,7 +133,7 @@ class FoundPose:
     """The pose to use, in ORIGINAL image pixels, oriented and checked once (`checked`); None
     when no attempt found anybody. `attempt` produced it (`detector` says which model);
     `passes` is how many model passes ran (BlazePose and MoveNet); `plausible` how many of the
-    blind copies gave a pose that passed the checks; `support` how many of those found the same
+    copies run gave a pose that passed the checks; `support` how many of those found the same
     body as the one returned (0 when unchecked). `refusal`, when set, replaces the checks'
     reasons; `people` is how many people MoveNet saw (None: it did not run)."""
 
@@ -261,11 +263,15 @@ def render(image: np.ndarray, attempt: Attempt, bgr: bool = False) -> np.ndarray
 
 
 def detect_in_original(
-    rgb: np.ndarray, attempt: Attempt, estimator: PoseEstimator, bgr: bool = False
+    rgb: np.ndarray,
+    attempt: Attempt,
+    estimator: PoseEstimator,
+    bgr: bool = False,
+    picture: np.ndarray | None = None,
 ) -> Pose | None:
-    """One pose pass on the attempt's picture (of an RGB image, or BGR when `bgr`); the pose in
-    original pixels, or None."""
-    pose = estimator.detect_pose(render(rgb, attempt, bgr))
+    """One pose pass on the attempt's picture (of an RGB image, or BGR when `bgr`; `picture`
+    when `render` already made it); the pose in original pixels, or None."""
+    pose = estimator.detect_pose(render(rgb, attempt, bgr) if picture is None else picture)
     if pose is None:
         return None
     return pose.mapped(to_original(pose.landmarks[:, :2], attempt, (rgb.shape[1], rgb.shape[0])))
@@ -335,7 +341,8 @@ def find_pose(
        wins; when nobody was seen, blind copies (turned, padded) run while MAX_BLIND_PASSES
        (MAX_PASSES without MoveNet) lasts and a checked pose found again by at least
        MIN_SUPPORT other accepted copies wins (most support, then the highest shoulder and hip
-       visibility).
+       visibility). Copies stop as soon as too few are left for any pose to reach that support
+       (the answer is then already known: no extra pass can change it).
     When nothing qualifies, the upright pose is returned with its problems, or a `Refusal` when
     its problems would not describe the picture (a body lying across it, someone seen but no
     body found). Raises BoxError for an unusable box. The attempts are unrelated pictures, so
@@ -346,8 +353,17 @@ def find_pose(
     if box is not None:
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
-    upright_pose = detect_in_original(rgb, first, estimator, bgr)
-    found = _search(rgb, estimator, view, rescue, people, bgr, first, others, upright_pose)
+    picture = render(rgb, first, bgr)  # the upright picture, shown to both models
+    look_for_people = partial(detect_people, rgb, first, people, bgr, picture)
+    # MoveNet is sure to look at the upright picture when no box or front view can settle the
+    # search on BlazePose's pass alone: it then runs beside that pass (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finder-movenet") as beside:
+        if rescue and people is not None and box is None and view != "front":
+            look_for_people = beside.submit(look_for_people).result
+        upright_pose = detect_in_original(rgb, first, estimator, bgr, picture)
+    found = _search(
+        rgb, estimator, view, rescue, people, bgr, first, others, upright_pose, look_for_people
+    )
     return one_facing(found, upright_pose, first, view)
 
 
@@ -361,8 +377,10 @@ def _search(
     first: Attempt,
     others: Sequence[Attempt],
     upright_pose: Pose | None,
+    look_for_people: Callable[[], tuple[Person, ...]],
 ) -> FoundPose:
-    """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None)."""
+    """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None);
+    `look_for_people` gives MoveNet's people on the upright picture (`detect_people`)."""
     image_size = (rgb.shape[1], rgb.shape[0])
     upright = _checked(upright_pose, image_size, view)
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
@@ -371,7 +389,7 @@ def _search(
     passes = 1
     seen: tuple[Person, ...] = ()
     if people is not None:
-        seen = detect_people(rgb, first, people, bgr)
+        seen = look_for_people()
         passes += 1
         chosen = _choose(upright, seen, image_size, view)
         if chosen is None:  # nobody chosen: the picture again, smaller inside a black frame
@@ -406,11 +424,13 @@ def _search(
     else:
         budget = MAX_PASSES if people is None else MAX_BLIND_PASSES
         copies, needed = others[: max(0, budget - passes)], MIN_SUPPORT
-    for attempt in copies:
+    for left, attempt in zip(range(len(copies), 0, -1), copies, strict=True):
+        if len(accepted) + left <= needed:  # no pose could be found by `needed` others: stop
+            break
         checked = _checked(detect_in_original(rgb, attempt, estimator, bgr), image_size, view)
+        passes += 1
         if checked is not None and checked.accepted:
             accepted.append((attempt, checked))
-    passes += len(copies)
 
     def support(checked: CheckedPose) -> int:
         return sum(same_body(checked.pose.landmarks, o.pose.landmarks) for _, o in accepted) - 1
@@ -426,7 +446,8 @@ def _search(
 
 MAX_BLIND_PASSES = 6
 """The budget when neither model saw anybody upright: the upright pass, MoveNet and four blind
-copies (three turns and the padded picture); a pose must be found by all of them but one."""
+copies (three turns and the padded picture); a pose must be found by all of them but one, so
+the first copy that finds none ends the search."""
 
 
 def one_facing(found: FoundPose, upright: Pose | None, first: Attempt, view: str) -> FoundPose:
@@ -470,13 +491,18 @@ def _aimed(others: Sequence[Attempt], landmarks: np.ndarray) -> tuple[Attempt, .
 
 
 def detect_people(
-    rgb: np.ndarray, attempt: Attempt, people: MoveNet, bgr: bool = False
+    rgb: np.ndarray,
+    attempt: Attempt,
+    people: MoveNet,
+    bgr: bool = False,
+    picture: np.ndarray | None = None,
 ) -> tuple[Person, ...]:
-    """MoveNet's people (score at least SOMEONE_SCORE) on the attempt's picture, poses and boxes
-    mapped into original pixels."""
+    """MoveNet's people (score at least SOMEONE_SCORE) on the attempt's picture (`picture` when
+    `render` already made it), poses and boxes mapped into original pixels."""
     image_size = (rgb.shape[1], rgb.shape[0])
     found = []
-    for person in people.detect(render(rgb, attempt, bgr), SOMEONE_SCORE):
+    shown = render(rgb, attempt, bgr) if picture is None else picture
+    for person in people.detect(shown, SOMEONE_SCORE):
         xy = to_original(person.pose.landmarks[:, :2], attempt, image_size)
         x, y, w, h = person.box
         corners = to_original(np.array([[x, y], [x + w, y + h]]), attempt, image_size)
