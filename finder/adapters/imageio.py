@@ -284,7 +284,7 @@ def _pil_to_bgr(img: Image.Image) -> np.ndarray:
         rgb = Image.new("RGB", img.size, (255, 255, 255))
         rgb.paste(rgba, mask=rgba)
     else:
-        rgb = img.convert("RGB")
+        rgb = img if img.mode == "RGB" else img.convert("RGB")  # convert would copy an RGB one
     return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -322,24 +323,25 @@ def search_photo(
     `finder.pipelines.search.find_pose`), and the photo's remarks. The one photo search of the
     API, the command line and the app. Raises BoxError for an unusable box."""
     people = shared_people_detector() if rescue else None
-    found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finder-too-dark") as beside:
+        dark = beside.submit(too_dark, bgr)  # a histogram of the photo, beside the pose search
+        found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True)
     if found.people is not None:  # MoveNet looked: it counted the people, no extra pass
-        return PhotoSearch(found, PhotoRemarks(too_dark(bgr), found.accepted and found.people > 1))
-    return PhotoSearch(found, photo_remarks(bgr, found, estimator if box is None else None))
+        crowded = found.accepted and found.people > 1
+    else:
+        crowded = someone_else(bgr, found, estimator if box is None else None)
+    return PhotoSearch(found, PhotoRemarks(dark.result(), crowded))
 
 
-def photo_remarks(
-    bgr: np.ndarray, found: FoundPose, crowd_estimator: PoseEstimator | None
-) -> PhotoRemarks:
-    """Remarks on a BGR photo and its pose search; another person is looked for (with the
+def someone_else(bgr: np.ndarray, found: FoundPose, crowd_estimator: PoseEstimator | None) -> bool:
+    """Whether another person is in a BGR photo besides the pose search's, looked for (with the
     still-mode `crowd_estimator`, when given) only around an accepted pose."""
-    crowded = (
+    return (
         crowd_estimator is not None
         and crowd_estimator.mode is PoseMode.STILL
         and found.accepted
         and another_person(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), found.landmarks, crowd_estimator)
     )
-    return PhotoRemarks(too_dark(bgr), crowded)
 
 
 REFUSALS = {
