@@ -445,9 +445,10 @@ def _search(
 
 
 MAX_BLIND_PASSES = 6
-"""The budget when neither model saw anybody upright: the upright pass, MoveNet and four blind
-copies (three turns and the padded picture); a pose must be found by all of them but one, so
-the first copy that finds none ends the search."""
+"""The budget when neither model saw anybody upright: the upright pass, MoveNet and the blind
+copies (turns, the padded picture) while it lasts; a pose must be found again by MIN_SUPPORT
+other copies, so the copies end as soon as too few are left for that (none run when MoveNet's
+passes leave fewer than MIN_SUPPORT + 1)."""
 
 
 def one_facing(found: FoundPose, upright: Pose | None, first: Attempt, view: str) -> FoundPose:

@@ -96,15 +96,15 @@ class NobodyPeople:
 
 
 def test_copies_stop_when_no_pose_can_be_confirmed():
-    """Nobody anywhere: with MoveNet, the blind copies must all but one agree, so the first
-    empty copy ends the search (upright, MoveNet, one copy); without MoveNet, copies run until
-    fewer are left than MIN_SUPPORT + 1."""
+    """Nobody anywhere. With MoveNet (which looks twice: as it is and framed) too few blind
+    copies are left in MAX_BLIND_PASSES for a pose to be confirmed by MIN_SUPPORT others, so
+    none runs; without MoveNet, copies run until fewer than MIN_SUPPORT + 1 are left."""
     picture = np.full((400, 300, 3), 128, np.uint8)
     estimator = NobodyEstimator()
     found = find_pose(picture, estimator, people=NobodyPeople())
     assert found.checked is None and found.refusal is None
-    assert found.passes == 3 < MAX_BLIND_PASSES
-    assert estimator.passes == 2  # the upright pass and one copy; MoveNet is the third
+    assert MAX_BLIND_PASSES - found.passes <= MIN_SUPPORT
+    assert estimator.passes == 1  # the upright pass; MoveNet made the other passes
     estimator = NobodyEstimator()
     found = find_pose(picture, estimator)
     copies = min(MAX_PASSES - 1, len(attempts((300, 400))) - 1)
