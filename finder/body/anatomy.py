@@ -349,7 +349,7 @@ def keypoint_landmarks(
         trochanter = constants["greater_trochanter"]
         put(
             f"greater_trochanter_{side}",
-            hip_up,
+            hip_up + trochanter["up_cun"],
             hip_left * trochanter["out_ratio"],
             trochanter["sd_cun"],
             hip[3],

@@ -190,3 +190,82 @@ def load_cun_rule() -> CunRule:
 def cun_of_stature(stature: float) -> float:
     """One B-cun in the stature's own unit: stature / 75 (`CunRule.of_stature`)."""
     return load_cun_rule().of_stature(stature)
+
+
+KEYPOINTS_FILE = "keypoints.json"
+
+
+@dataclass(frozen=True)
+class SyntheticKeypoints:
+    """Where the synthetic ANSUR II bodies put BlazePose's shoulder and hip keypoints
+    (`finder.body.synthetic`): the shoulders below and inside the acromion tip, the hips below
+    the trochanter top, as fractions of the biacromial breadth."""
+
+    shoulder_below_acromion: float
+    shoulder_inside_acromion: float
+    hip_below_trochanter: float = 0.0
+
+
+@dataclass(frozen=True)
+class KeypointConvention:
+    """MoveNet's keypoints moved into BlazePose's (`finder.body.convention`): shoulders down the
+    trunk by `shoulders_down` MoveNet shoulder widths and drawn together to
+    `shoulder_width_ratio` of their width, hips down by `hips_down` widths."""
+
+    shoulders_down: float
+    shoulder_width_ratio: float
+    hips_down: float
+
+
+def _keypoints_data() -> Mapping[str, Mapping[str, object]]:
+    return json.loads(DATA_DIR.joinpath(KEYPOINTS_FILE).read_text(encoding="utf-8"))
+
+
+def parse_synthetic_keypoints(raw: Mapping[str, Mapping[str, object]]) -> SyntheticKeypoints:
+    """The "synthetic" entry of keypoints.json; errors name the file and the entry."""
+    try:
+        entry = raw["synthetic"]
+        values = SyntheticKeypoints(
+            float(entry["shoulder_below_acromion"]),
+            float(entry["shoulder_inside_acromion"]),
+            float(entry["hip_below_trochanter"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{KEYPOINTS_FILE}: synthetic: {error}") from error
+    if not all(-0.5 < v < 0.5 for v in vars(values).values()):
+        raise ValueError(f"{KEYPOINTS_FILE}: synthetic: offsets must lie within half a breadth")
+    return values
+
+
+def parse_keypoint_convention(raw: Mapping[str, Mapping[str, object]]) -> KeypointConvention:
+    """The "movenet_to_blazepose" entry of keypoints.json; errors name the file and the entry."""
+    try:
+        entry = raw["movenet_to_blazepose"]
+        values = KeypointConvention(
+            float(entry["shoulders_down"]),
+            float(entry["shoulder_width_ratio"]),
+            float(entry["hips_down"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{KEYPOINTS_FILE}: movenet_to_blazepose: {error}") from error
+    if (
+        not 0.5 < values.shoulder_width_ratio < 2
+        or max(abs(values.shoulders_down), abs(values.hips_down)) >= 1
+    ):
+        raise ValueError(
+            f"{KEYPOINTS_FILE}: movenet_to_blazepose: shifts must be under one shoulder width "
+            "and the width ratio between 0.5 and 2"
+        )
+    return values
+
+
+@lru_cache(maxsize=1)
+def load_synthetic_keypoints() -> SyntheticKeypoints:
+    """The shipped synthetic keypoint placement (cached)."""
+    return parse_synthetic_keypoints(_keypoints_data())
+
+
+@lru_cache(maxsize=1)
+def load_keypoint_convention() -> KeypointConvention:
+    """The shipped MoveNet -> BlazePose correction (cached)."""
+    return parse_keypoint_convention(_keypoints_data())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
-from finder.body.model import cun_of_stature
+from finder.body.model import SyntheticKeypoints, cun_of_stature, load_synthetic_keypoints
 
 IMAGE_SIZE = (2400, 2400)
 FLOOR_Y = 2300.0
@@ -52,19 +52,31 @@ class SyntheticBody:
     bicristal_px: float
 
 
-def body_from_ansur(row: dict[str, str]) -> SyntheticBody:
-    """Turn one ANSUR II row (mm) into the 33 landmarks a camera behind the subject sees."""
+def body_from_ansur(
+    row: dict[str, str], keypoints: SyntheticKeypoints | None = None
+) -> SyntheticBody:
+    """Turn one ANSUR II row (mm) into the 33 landmarks a camera behind the subject sees; the
+    shoulder and hip keypoints sit where `keypoints` (default: calibration/keypoints.json) says,
+    relative to the acromion tips and the trochanter tops."""
+    keypoints = keypoints or load_synthetic_keypoints()
     m = {key: float(value) for key, value in row.items() if key != "sex" and _is_number(value)}
-    half_shoulder = m["biacromialbreadth"] / 2
+    breadth = m["biacromialbreadth"]
+    half_shoulder = breadth / 2
     quarter_hip = m["hipbreadth"] / 4
     placements = {  # keypoint pair index (left) -> (height above floor, lateral offset), mm
-        Keypoint.LEFT_SHOULDER: (m["acromialheight"] - 45, half_shoulder - 20),
+        Keypoint.LEFT_SHOULDER: (
+            m["acromialheight"] - keypoints.shoulder_below_acromion * breadth,
+            half_shoulder - keypoints.shoulder_inside_acromion * breadth,
+        ),
         Keypoint.LEFT_ELBOW: (m["acromialheight"] - m["acromionradialelength"], half_shoulder + 10),
         Keypoint.LEFT_WRIST: (m["wristheight"], half_shoulder + 20),
         Keypoint.LEFT_PINKY: (m["wristheight"] - 60, half_shoulder + 25),
         Keypoint.LEFT_INDEX: (m["wristheight"] - 60, half_shoulder + 25),
         Keypoint.LEFT_THUMB: (m["wristheight"] - 60, half_shoulder + 25),
-        Keypoint.LEFT_HIP: (m["trochanterionheight"], quarter_hip),
+        Keypoint.LEFT_HIP: (
+            m["trochanterionheight"] - keypoints.hip_below_trochanter * breadth,
+            quarter_hip,
+        ),
         Keypoint.LEFT_KNEE: (m["lateralfemoralepicondyleheight"], quarter_hip - 10),
         Keypoint.LEFT_ANKLE: (m["lateralmalleolusheight"], quarter_hip - 15),
         Keypoint.LEFT_HEEL: (30.0, quarter_hip - 15),

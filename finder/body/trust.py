@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from finder.body.anatomy import hips_evidence
+from finder.body.convention import in_blazepose_convention
 from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
 from finder.body.model import load_body_model
 from finder.body.pose import Pose
@@ -53,8 +54,9 @@ class CheckedPose:
 
 def check(pose: Pose, image_size: tuple[int, int], view: str = "auto") -> CheckedPose:
     """Orient `pose` (image px of a `image_size` = (width, height) picture) with `view` ("auto",
-    "back" or "front"), mark keypoints beyond the frame unseen, and check it."""
-    oriented = in_frame(orient(pose.landmarks, image_size, view))
+    "back" or "front") in BlazePose's keypoint convention (`finder.body.convention`), mark
+    keypoints beyond the frame unseen, and check it."""
+    oriented = in_frame(orient(in_blazepose_convention(pose).landmarks, image_size, view))
     return CheckedPose(oriented, tuple(check_pose(oriented)))
 
 

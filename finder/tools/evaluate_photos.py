@@ -19,13 +19,21 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from finder.adapters.imageio import read_image
 from finder.body.anatomy import Anatomy
 from finder.body.landmarks import HIPS, SHOULDERS, SIDES
+from finder.body.pose import Detector
 from finder.body.result import FinderResult
-from finder.pipelines.photo import locate_image
+from finder.body.view import VISIBLE, midpoint, up_axis
+from finder.pipelines.photo import (
+    locate_found,
+    search_photo,
+    shared_people_detector,
+    shared_still_estimator,
+)
 
 TRUTH_FILE = "landmarks.json"
 # Evaluated landmarks: truth name (landmarks.json, sides merged) -> the finder's landmark.
@@ -165,6 +173,7 @@ class Offset:
     name: str
     case: str
     whole: bool  # on a whole photo (else a crop, where BlazePose moves the hips)
+    detector: Detector
     up_cun: float
     out_cun: float
     up_widths: float
@@ -177,17 +186,21 @@ class CaseResult:
 
     case: Case
     result: FinderResult
+    detector: Detector = Detector.BLAZEPOSE
     errors: list[Error] = field(default_factory=list)
     offsets: list[Offset] = field(default_factory=list)
 
 
 def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
-    """The finder's result on one case, its errors and BlazePose's keypoint offsets."""
-    result = locate_image(case.bgr, view=view, box=case.box)
-    outcome = CaseResult(case, result)
+    """The finder's result on one case (`locate_image`'s search and placing), its errors and
+    the keypoint offsets of the detector that found the body."""
+    search = search_photo(case.bgr, shared_still_estimator(), view, case.box)
+    height, width = case.bgr.shape[:2]
+    result = locate_found(search.found, (width, height), remarks=search.remarks)
+    outcome = CaseResult(case, result, search.found.detector)
     if result.accepted and result.basis == "pose":
         outcome.errors = landmark_errors(result.anatomy, case)
-        outcome.offsets = keypoint_offsets(result, case)
+        outcome.offsets = keypoint_offsets(result, case, search.found.detector)
     return outcome
 
 
@@ -209,10 +222,13 @@ def landmark_errors(anatomy: Anatomy, case: Case) -> list[Error]:
     return errors
 
 
-def keypoint_offsets(result: FinderResult, case: Case) -> list[Offset]:
+def keypoint_offsets(
+    result: FinderResult, case: Case, detector: Detector = Detector.BLAZEPOSE
+) -> list[Offset]:
     """Truth - keypoint in the finder's body frame: each acromion against its shoulder
     keypoint, C7 against the shoulder-keypoint midpoint, each crest top against its hip
-    keypoint and the crest tops' midpoint against the hip-keypoint midpoint."""
+    keypoint. The keypoints are the finder's (MoveNet's already moved into BlazePose's
+    convention, `finder.body.convention`)."""
     frame, lm = result.anatomy.frame, np.asarray(result.keypoints)
     width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     pairs = []
@@ -232,6 +248,7 @@ def keypoint_offsets(result: FinderResult, case: Case) -> list[Offset]:
                 name,
                 case.name,
                 case.crop is None,
+                detector,
                 up - kp_up,
                 out,
                 (up - kp_up) * frame.cun_px / width,
@@ -344,23 +361,106 @@ def format_placements(rows: Sequence[Placement]) -> str:
 
 def format_offsets(offsets: Sequence[Offset]) -> str:
     lines = [
-        "| truth - keypoint | photos | n | up (cun) | out (cun) | up (shoulder widths) "
-        "| out (shoulder widths) |",
-        "|---|---|---|---|---|---|---|",
+        "| truth - keypoint | detector | photos | n | up (cun) | out (cun) "
+        "| up (shoulder widths) | out (shoulder widths) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in dict.fromkeys(o.name for o in offsets):
-        for whole, label in ((True, "whole"), (False, "crops")):
-            chosen = [o for o in offsets if o.name == name and o.whole is whole]
-            if not chosen:
-                continue
-            med = {
-                key: float(np.median([getattr(o, key) for o in chosen]))
-                for key in ("up_cun", "out_cun", "up_widths", "out_widths")
-            }
-            lines.append(
-                f"| {name} | {label} | {len(chosen)} | {med['up_cun']:+.2f} "
-                f"| {med['out_cun']:+.2f} | {med['up_widths']:+.3f} | {med['out_widths']:+.3f} |"
-            )
+        for detector in Detector:
+            for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
+                chosen = [
+                    o
+                    for o in offsets
+                    if o.name == name
+                    and o.detector is detector
+                    and (whole is None or o.whole is whole)
+                ]
+                if not chosen:
+                    continue
+                med = {
+                    key: float(np.median([getattr(o, key) for o in chosen]))
+                    for key in ("up_cun", "out_cun", "up_widths", "out_widths")
+                }
+                lines.append(
+                    f"| {name} | {detector.value} | {label} | {len(chosen)} "
+                    f"| {med['up_cun']:+.2f} | {med['out_cun']:+.2f} "
+                    f"| {med['up_widths']:+.3f} | {med['out_widths']:+.3f} |"
+                )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DetectorPair:
+    """BlazePose and MoveNet run on the same picture and finding the receiver (shoulder
+    midpoints within half a shoulder width of each other and of the marked C7), compared in
+    BlazePose's axes (`down` from its shoulders toward its hips): where BlazePose's shoulder and
+    hip midpoints lie below MoveNet's, in MoveNet shoulder widths (hips: NaN unless both
+    detectors see both hips), and BlazePose's shoulder width over MoveNet's."""
+
+    case: str
+    whole: bool
+    shoulders_down: float
+    shoulder_width_ratio: float
+    hips_down: float
+
+
+def detector_pair(case: Case) -> DetectorPair | None:
+    """Both detectors, as they come (no convention applied), on one case with C7 marked; None
+    unless both find the receiver."""
+    if "C7" not in case.marks:
+        return None
+    rgb = cv2.cvtColor(case.bgr, cv2.COLOR_BGR2RGB)
+    blaze = shared_still_estimator().detect_pose(rgb)
+    if blaze is None:
+        return None
+    b = blaze.landmarks
+    b_width = float(np.hypot(*(b[SHOULDERS[0], :2] - b[SHOULDERS[1], :2])))
+
+    def near(xy: np.ndarray) -> bool:
+        return float(np.hypot(*(xy - midpoint(b, SHOULDERS)))) < 0.5 * b_width
+
+    same = [
+        p.pose.landmarks
+        for p in shared_people_detector().detect(rgb)
+        if near(midpoint(p.pose.landmarks, SHOULDERS))
+    ]
+    if not same or not near(case.marks["C7"].xy):
+        return None
+    m = same[0]
+    m_width = float(np.hypot(*(m[SHOULDERS[0], :2] - m[SHOULDERS[1], :2])))
+    down = -up_axis(b)
+    hips_seen = min(b[list(HIPS), 3].min(), m[list(HIPS), 3].min()) >= VISIBLE
+    return DetectorPair(
+        case.name,
+        case.crop is None,
+        float((midpoint(b, SHOULDERS) - midpoint(m, SHOULDERS)) @ down) / m_width,
+        b_width / m_width,
+        float((midpoint(b, HIPS) - midpoint(m, HIPS)) @ down) / m_width if hips_seen else np.nan,
+    )
+
+
+def format_pairs(pairs: Sequence[DetectorPair]) -> str:
+    """Medians of `detector_pair` on whole photos, crops and all."""
+    lines = [
+        "| pictures | n | shoulders: BlazePose below MoveNet (MoveNet widths) "
+        "| shoulder width: BlazePose / MoveNet | hips: BlazePose below MoveNet (widths) |",
+        "|---|---|---|---|---|",
+    ]
+    for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
+        chosen = [p for p in pairs if whole is None or p.whole is whole]
+        if not chosen:
+            continue
+        med = {
+            key: float(np.nanmedian([getattr(p, key) for p in chosen]))
+            if any(np.isfinite(getattr(p, key)) for p in chosen)
+            else np.nan
+            for key in ("shoulders_down", "shoulder_width_ratio", "hips_down")
+        }
+        hips = sum(bool(np.isfinite(p.hips_down)) for p in chosen)
+        lines.append(
+            f"| {label} | {len(chosen)} | {med['shoulders_down']:+.3f} "
+            f"| {med['shoulder_width_ratio']:.3f} | {med['hips_down']:+.3f} (n = {hips}) |"
+        )
     return "\n".join(lines)
 
 
@@ -375,6 +475,8 @@ def format_cases(outcomes: Sequence[CaseResult]) -> str:
             f"{e.landmark} {e.up_cun:+.1f}/{e.left_cun:+.1f}" for e in o.errors if e.landmark
         )
         source = r.pose_source or "upright"
+        if o.detector is Detector.MOVENET and "second detector" not in source:
+            source += ", MoveNet"
         lines.append(
             f"- {o.case.name}: {r.view}, {source}, cun {r.anatomy.frame.cun_px:.1f} px; "
             f"up/left errors {errors or 'none'}"
@@ -401,7 +503,9 @@ def ansur_reference(ansur_dir: Path) -> dict[str, tuple[float, float]]:
 
 def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
     """The `finder evaluate-photos` command."""
-    outcomes = [evaluate_case(case, view) for case in cases(photos)]
+    every_case = list(cases(photos))
+    outcomes = [evaluate_case(case, view) for case in every_case]
+    pairs = [pair for pair in map(detector_pair, every_case) if pair is not None]
     errors = [e for o in outcomes for e in o.errors]
     accepted = sum(o.result.accepted for o in outcomes)
     ansur = ansur_reference(ansur_dir) if ansur_dir else {}
@@ -415,8 +519,11 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         + "\n\n"
         + format_placements(placements(outcomes))
         + "\n\nBlazePose keypoints against the marks (median truth - keypoint; up = toward the "
-        "head, out = away from the midline):\n"
+        "head, out = away from the midline; MoveNet's after `finder.body.convention`):\n"
         + format_offsets([f for o in outcomes for f in o.offsets])
+        + "\n\nBlazePose against MoveNet on the same pictures (both as they come, where both "
+        "find the same body; calibration/keypoints.json movenet_to_blazepose):\n"
+        + format_pairs(pairs)
         + "\n\nPer case:\n"
         + format_cases(outcomes)
     )
