@@ -170,7 +170,8 @@ def observe_taps(
 ) -> SpineEstimate:
     """The spine after the midline taps: C7 (fraction 0), the crest tops (L4) and the PSIS (S2);
     with `acromia_for_c7` and no C7 tap, the shoulder tops stand in for it, C7 lying
-    `c7_above_acromion` above them (taps alone; a pose has its own C7 from the shoulders).
+    `BodyModel.c7_above_acromion` above them (taps alone; a pose has its own C7 from the
+    shoulders).
 
     A pair gives its midpoint, on the midline (sd / sqrt 2); one side alone gives only a height."""
 
@@ -183,7 +184,7 @@ def observe_taps(
         up, left = body_px(xy["C7"])
         spine = spine.observe(0.0, up, left, tap_sd_px)
     elif acromia_for_c7:
-        above, spread = model.span("c7_above_acromion", stature_cm)
+        above, spread = model.c7_above_acromion(stature_cm)
         sources.append(("C7", "acromion", above * frame.cun_px, spread * frame.cun_px))
     for level, name, above_px, spread_px in sources:
         sides = [xy[f"{name}_{side}"] for side in SIDES if f"{name}_{side}" in xy]
@@ -267,7 +268,7 @@ def body_template(model: BodyModel, stature_cm: float | None = None) -> dict[str
     sides together spread as the breadth does; a spread shared by every tap only shifts the fit.
     The knee creases are left out: legs bend."""
     span, span_sd = model.span("c7_to_crest", stature_cm)
-    c7_above, c7_above_sd = model.span("c7_above_acromion", stature_cm)
+    c7_above, c7_above_sd = model.c7_above_acromion(stature_cm)
     acromia, acromia_sd = model.span("biacromial", stature_cm)
     crests, crests_sd = model.span("bicristal", stature_cm)
     crest_fraction = model.spine_fractions[model.crest_level]

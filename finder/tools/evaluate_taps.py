@@ -7,7 +7,9 @@ height, half the body's bicristal breadth out). "taps only" uses all five; "shou
 C7 and the acromia (an upper-back photo); "crest taps" only the crest tops (a lower-back photo).
 Truth for a spinous level between C7 and L4 is the Ernst fraction applied to the true C7 and
 crest heights: this checks the fit, not Ernst's fractions. A level the fit leaves out (too
-uncertain) counts in the share placed, not in the errors.
+uncertain), or every level of taps the fit refuses as contradictory (`FitError`: C7 more than
+`c7_below_acromion_max_cun` below the shoulder tops), counts in the share placed, not in the
+errors. The acromia are tapped where photos show them (`simulated_taps`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.body.anatomy import build_anatomy
-from finder.body.fit import Taps, fit_anatomy
+from finder.body.anatomy import Anatomy, build_anatomy
+from finder.body.fit import FitError, Taps, fit_anatomy
 from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE, MIDLINE_X, SyntheticBody
-from finder.body.view import orient
+from finder.body.view import OrientedPose, orient
 from finder.tools.ansur import ansur_bodies
 from finder.tools.evaluate_body import split
 
@@ -33,15 +35,18 @@ SEED = 75
 
 
 def simulated_taps(body: SyntheticBody, rng: np.random.Generator) -> Taps:
-    """Taps on C7, the acromia and the crest tops of `body`, each off by the finger error."""
+    """Taps on C7, the acromia and the crest tops of `body`, each off by the finger error. The
+    acromia are tapped where photos show them, `acromion_above_ansur_cun` above ANSUR's
+    (calibration/body_model.json landmarks.acromion)."""
     model = load_body_model()
     finger_px = model.taps["sd_cm"] * 10
     crest_out = body.bicristal_px / 2
     acromion_out = body.biacromial_px / 2
+    acromion_y = body.truth_y["acromion"] - model.acromion_above_ansur_cun * body.cun_px
     truth = {
         "C7": (MIDLINE_X, body.truth_y["C7"]),
-        "acromion_left": (MIDLINE_X - acromion_out, body.truth_y["acromion"]),
-        "acromion_right": (MIDLINE_X + acromion_out, body.truth_y["acromion"]),
+        "acromion_left": (MIDLINE_X - acromion_out, acromion_y),
+        "acromion_right": (MIDLINE_X + acromion_out, acromion_y),
         "iliac_crest_top_left": (MIDLINE_X - crest_out, body.truth_y["iliac_crest"]),
         "iliac_crest_top_right": (MIDLINE_X + crest_out, body.truth_y["iliac_crest"]),
     }
@@ -70,22 +75,30 @@ def tap_errors(bodies: Sequence[SyntheticBody]) -> dict[str, dict[str, np.ndarra
                 METHODS,
                 (
                     build_anatomy(pose),
-                    fit_anatomy(pose, taps),
-                    fit_anatomy(None, taps),
-                    fit_anatomy(None, _only(taps, SHOULDER_TAPS)),
-                    fit_anatomy(None, _only(taps, CREST_TAPS)),
+                    _fit(pose, taps),
+                    _fit(None, taps),
+                    _fit(None, _only(taps, SHOULDER_TAPS)),
+                    _fit(None, _only(taps, CREST_TAPS)),
                 ),
                 strict=True,
             )
         )
         for method, anatomy in fits.items():
             for level in LEVELS:
-                if level not in anatomy.landmarks:
+                if anatomy is None or level not in anatomy.landmarks:
                     errors[method][level].append(np.nan)
                     continue
                 error = anatomy.landmarks[level].xy[1] - level_truth_y(body, level)
                 errors[method][level].append(abs(error) / body.cun_px)
     return {m: {lv: np.array(v) for lv, v in by_level.items()} for m, by_level in errors.items()}
+
+
+def _fit(pose: OrientedPose | None, taps: Taps) -> Anatomy | None:
+    """`fit_anatomy`, or None when it refuses the taps as contradictory."""
+    try:
+        return fit_anatomy(pose, taps)
+    except FitError:
+        return None
 
 
 def _only(taps: Taps, names: Sequence[str]) -> Taps:
@@ -107,7 +120,7 @@ def _cell(errors: np.ndarray) -> str:
         return "not placed"
     cell = f"{np.median(placed):.2f} / {np.percentile(placed, 95):.2f}"
     share = placed.size / errors.size
-    return cell if share == 1 else f"{cell} ({share:.0%} placed)"
+    return cell if share == 1 else f"{cell} ({share:.1%} placed)"
 
 
 def run(ansur_dir: Path) -> str:
