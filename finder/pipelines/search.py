@@ -277,6 +277,14 @@ def detect_in_original(
     return pose.mapped(to_original(pose.landmarks[:, :2], attempt, (rgb.shape[1], rgb.shape[0])))
 
 
+def turned_picture(picture: np.ndarray, first: Attempt, attempt: Attempt) -> np.ndarray | None:
+    """The picture of `attempt` when it is `first` turned: `picture` (`render` of `first`)
+    turned, the same pixels `render` would make by shrinking the photo again; else None."""
+    if not attempt.quarter_turns or replace(attempt, quarter_turns=0) != first:
+        return None
+    return np.ascontiguousarray(cv2.rotate(picture, _ROTATE_CODES[attempt.quarter_turns]))
+
+
 def same_body(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether two poses (33, 4; same pixel frame) put the shoulders and hips at the same places,
     within AGREEMENT_TRUNKS of `a`'s trunk length; left/right labels may differ."""
@@ -362,7 +370,17 @@ def find_pose(
             look_for_people = beside.submit(look_for_people).result
         upright_pose = detect_in_original(rgb, first, estimator, bgr, picture)
     found = _search(
-        rgb, estimator, view, rescue, people, bgr, first, others, upright_pose, look_for_people
+        rgb,
+        estimator,
+        view,
+        rescue,
+        people,
+        bgr,
+        first,
+        others,
+        upright_pose,
+        look_for_people,
+        picture,
     )
     return one_facing(found, upright_pose, first, view)
 
@@ -378,9 +396,11 @@ def _search(
     others: Sequence[Attempt],
     upright_pose: Pose | None,
     look_for_people: Callable[[], tuple[Person, ...]],
+    picture: np.ndarray,
 ) -> FoundPose:
-    """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None);
-    `look_for_people` gives MoveNet's people on the upright picture (`detect_people`)."""
+    """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None) on
+    `picture` (`render` of `first`); `look_for_people` gives MoveNet's people on that picture
+    (`detect_people`)."""
     image_size = (rgb.shape[1], rgb.shape[0])
     upright = _checked(upright_pose, image_size, view)
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
@@ -427,7 +447,9 @@ def _search(
     for left, attempt in zip(range(len(copies), 0, -1), copies, strict=True):
         if len(accepted) + left <= needed:  # no pose could be found by `needed` others: stop
             break
-        checked = _checked(detect_in_original(rgb, attempt, estimator, bgr), image_size, view)
+        shown = turned_picture(picture, first, attempt)
+        pose = detect_in_original(rgb, attempt, estimator, bgr, shown)
+        checked = _checked(pose, image_size, view)
         passes += 1
         if checked is not None and checked.accepted:
             accepted.append((attempt, checked))

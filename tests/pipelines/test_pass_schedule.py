@@ -21,6 +21,8 @@ from finder.pipelines.search import (
     MIN_SUPPORT,
     attempts,
     find_pose,
+    render,
+    turned_picture,
 )
 from tests.photos import photo
 
@@ -109,3 +111,20 @@ def test_copies_stop_when_no_pose_can_be_confirmed():
     found = find_pose(picture, estimator)
     copies = min(MAX_PASSES - 1, len(attempts((300, 400))) - 1)
     assert estimator.passes == found.passes == 1 + copies - MIN_SUPPORT
+
+
+@pytest.mark.parametrize("bgr", [False, True])
+@pytest.mark.parametrize("box", [None, (100, 50, 900, 1300)])
+def test_turned_copies_are_the_upright_picture_turned(bgr, box):
+    """A copy that only turns the upright picture is made from it, without shrinking the photo
+    again: the same pixels as `render` makes; copies with a border are not."""
+    photo = np.random.default_rng(1).integers(0, 256, (1500, 1100, 3), dtype=np.uint8)
+    first, *others = attempts((1100, 1500), box)
+    upright = render(photo, first, bgr)
+    for attempt in others:
+        turned = turned_picture(upright, first, attempt)
+        if attempt.border_px:
+            assert turned is None
+        else:
+            assert turned.flags.c_contiguous
+            assert np.array_equal(turned, render(photo, attempt, bgr)), attempt.describe()
