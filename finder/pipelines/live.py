@@ -117,7 +117,7 @@ class LiveProcessor:
         self._frames_since_look = CROWD_EVERY_FRAMES  # so the first body is looked around
         self._placed: _Placed | None = None  # the last points placed afresh, for reuse
         self._frames = 0
-        self._last_raw: np.ndarray | None = None
+        self._last_rgb: np.ndarray | None = None  # the last frame as the pose model saw it
         self._last_pose: np.ndarray | None = None  # the smoothed pose the last frame's points used
         self._last_result: FinderResult | None = None
         self._last_timestamp: float | None = None
@@ -158,11 +158,16 @@ class LiveProcessor:
             return self._settings
 
     # -- the per-frame work (the video thread) ----------------------------------------------
-    def process(self, bgr: np.ndarray, timestamp_s: float | None = None) -> np.ndarray:
+    def process(
+        self, bgr: np.ndarray, timestamp_s: float | None = None, in_place: bool = False
+    ) -> np.ndarray:
         """The annotated frame (BGR uint8, same size) for camera frame `bgr` captured at
         `timestamp_s` seconds (any steady clock; default: now). When the settings say
         mirrored, the output is the mirror image with the receiver's sides kept true: pose and
-        points are found on the camera's own frame, then mirrored for display."""
+        points are found on the camera's own frame, then mirrored for display. `in_place`:
+        the caller hands the frame over (as the camera callback does with each decoded
+        frame), so the points are drawn on `bgr` itself, which is returned, instead of on a
+        copy."""
         if timestamp_s is None:
             timestamp_s = time.monotonic()
         with self._work_lock:
@@ -185,15 +190,16 @@ class LiveProcessor:
             remarks = self._remarks(bgr, rgb, landmarks, result.accepted)
             result = with_remarks(result, remarks, settings.codes)
             t5 = time.perf_counter()
-            canvas = bgr
             if settings.mirrored:
                 result = mirror_result(result, width)
-                canvas = cv2.flip(bgr, 1)
-            annotated = self._annotator.annotate(canvas, result)
+                canvas = cv2.flip(bgr, 1)  # a new array: drawn on in place
+            else:
+                canvas = bgr if in_place else bgr.copy()
+            self._annotator.draw(canvas, result)
             t6 = time.perf_counter()
             timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5, t6]) * 1000.0, strict=True))
-            self._record(bgr, result, timestamp_s, timings, pose)
-            return annotated
+            self._record(rgb, result, timestamp_s, timings, pose)
+            return canvas
 
     def _points(
         self, landmarks: np.ndarray | None, size: tuple[int, int], settings: LiveSettings
@@ -268,10 +274,10 @@ class LiveProcessor:
         if look is not None:
             wait([look], timeout=timeout_s)
 
-    def _record(self, raw, result, timestamp_s, timings, pose) -> None:
+    def _record(self, rgb, result, timestamp_s, timings, pose) -> None:
         with self._state_lock:
             self._frames += 1
-            self._last_raw, self._last_result, self._last_pose = raw, result, pose
+            self._last_rgb, self._last_result, self._last_pose = rgb, result, pose
             self._timings_ms = {stage: float(ms) for stage, ms in timings.items()}
             previous, self._last_timestamp = self._last_timestamp, timestamp_s
             if previous is None:
@@ -286,11 +292,13 @@ class LiveProcessor:
 
     # -- what the page reads (any thread) ----------------------------------------------------
     def frozen_frame(self) -> np.ndarray | None:
-        """A copy of the last camera frame as captured (BGR, never mirrored nor annotated),
-        for the photo view; None before the first frame. (`process` keeps the frame it was
-        given, not a copy: a caller must not change a frame after handing it over.)"""
+        """The last camera frame as captured (BGR, never mirrored nor annotated), for the
+        photo view; None before the first frame. It is made from the RGB copy the pose model
+        saw (the colour conversion is exact both ways), so a frame drawn on in place, or
+        changed by its caller afterwards, is still given back as captured."""
         with self._state_lock:
-            return None if self._last_raw is None else self._last_raw.copy()
+            rgb = self._last_rgb
+        return None if rgb is None else cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
     def frozen_pose(self) -> np.ndarray | None:
         """A copy of the smoothed pose (33, 4: x, y px of the camera frame, unmirrored, z,

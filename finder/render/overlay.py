@@ -836,11 +836,24 @@ class Annotator:
     ) -> tuple[np.ndarray, LabelLayout]:
         """`annotate`, with the label layout used (made here unless given)."""
         canvas = check_image(bgr).copy()
+        return canvas, self.draw(canvas, result, codes, highlight, layout)
+
+    def draw(
+        self,
+        canvas: np.ndarray,
+        result: FinderResult,
+        codes: Collection[str] | None = None,
+        highlight: str | None = None,
+        layout: LabelLayout | None = None,
+    ) -> LabelLayout:
+        """`annotate` on `canvas` itself (H x W x 3 uint8, changed in place; a video frame
+        needs no copy); the label layout used (made here unless given)."""
+        check_image(canvas)
         unit = unit_of(canvas)
         points = self._chosen(result, codes)
         if not points:
             self.banner.annotate(canvas, result.summary(), unit)
-            return canvas, LabelLayout(())
+            return LabelLayout(())
         if layout is None:
             layout = self.layout(result, (canvas.shape[1], canvas.shape[0]), codes, highlight)
         scale = self.style.label_scale(unit, result.cun_px)
@@ -858,7 +871,7 @@ class Annotator:
         badge = self._badge(result)
         if badge:
             self.badge.annotate(canvas, badge, unit)
-        return canvas, layout
+        return layout
 
     def layout(
         self,

@@ -87,7 +87,9 @@ def run(frames: Sequence[np.ndarray] | None = None, rounds: int = 3) -> str:
     (colour conversion, pose tracking, smoothing, points, remarks, drawing) against bare pose
     tracking on the same frames in one run. Each contender has its own tracker and sees every
     frame; the contenders take turns frame by frame (in a rotating order), so that other load
-    on the machine falls on all of them alike."""
+    on the machine falls on all of them alike. The live view is handed each frame as the app's
+    camera callback hands it over: a fresh copy (made before the clock starts, as the camera
+    decodes a new frame), drawn on in place."""
     frames = list(frames) if frames is not None else clip()
     rgb = [cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) for frame in frames]
     routine = load_catalog().routine(ROUTINE)
@@ -110,11 +112,12 @@ def run(frames: Sequence[np.ndarray] | None = None, rounds: int = 3) -> str:
             turn += 1
             for name in names[turn % len(names) :] + names[: turn % len(names)]:
                 live = contenders[name]
+                frame = None if live is None else frames[index].copy()  # as freshly decoded
                 start = time.perf_counter()
                 if live is None:
                     bare.detect(rgb[index])
                 else:
-                    live.process(frames[index], clip_start_s + index / CLIP_FPS)
+                    live.process(frame, clip_start_s + index / CLIP_FPS, in_place=True)
                 elapsed = time.perf_counter() - start
                 if not round_index:
                     continue
@@ -179,7 +182,8 @@ def _report(frames, rounds, seconds, stage_ms, points) -> str:
         "remarks (too "
         "dark without a body; with one, a look for another person every "
         f"{CROWD_EVERY_FRAMES} frames, on a worker thread off the frame path), draw "
-        "(`Annotator.annotate`). Other work on the machine "
+        "(`Annotator.draw`, in place on the frame handed over, as the app's camera "
+        "callback does). Other work on the machine "
         "slows every row alike.",
         "",
         f"Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "

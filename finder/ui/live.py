@@ -121,7 +121,8 @@ def _frame_callback(live: LiveProcessor):
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         bgr = frame.to_ndarray(format="bgr24")
         timestamp = frame.time if frame.time is not None else time.monotonic()
-        return av.VideoFrame.from_ndarray(live.process(bgr, timestamp), format="bgr24")
+        annotated = live.process(bgr, timestamp, in_place=True)  # bgr is this frame's own
+        return av.VideoFrame.from_ndarray(annotated, format="bgr24")
 
     return callback
 

@@ -43,9 +43,9 @@ class RecordingAnnotator(Annotator):
         super().__init__()
         self.results = []
 
-    def annotate(self, bgr, result, *args, **kwargs):
+    def draw(self, canvas, result, *args, **kwargs):
         self.results.append(result)
-        return super().annotate(bgr, result, *args, **kwargs)
+        return super().draw(canvas, result, *args, **kwargs)
 
 
 def run(frames, settings: LiveSettings | None = None) -> tuple:

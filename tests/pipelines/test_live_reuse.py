@@ -10,7 +10,7 @@ import pytest
 
 from finder.body.landmarks import Keypoint
 from finder.pipelines import live
-from finder.pipelines.live import LiveProcessor, similarity_fit, transform_result
+from finder.pipelines.live import LiveProcessor, LiveSettings, similarity_fit, transform_result
 from finder.pipelines.photo import locate_landmarks
 from finder.pipelines.smoothing import OneEuroFilter
 from tests.bodies import similarity
@@ -118,3 +118,26 @@ def test_the_tracking_model_goes_when_the_stream_ends(monkeypatch):
     processor.process(FRAME, 1.0)
     assert len(made) == 2 and processor.status()["frames"] == 2
     processor.close()
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_frame_handed_over_is_drawn_on_in_place_and_frozen_as_captured(mirrored):
+    camera = np.random.default_rng(7).integers(0, 256, (SIZE[1], SIZE[0], 3), np.uint8)
+    outputs = []
+    for in_place in (False, True):
+        processor = LiveProcessor(
+            LiveSettings(mirrored=mirrored),
+            estimator=ScriptedPose([body_in(SIZE, 0.27)]),
+            smoother=PassThrough(),
+            crowd_estimator=ScriptedPose([None]),
+        )
+        frame = camera.copy()
+        outputs.append(processor.process(frame, 0.0, in_place=in_place))
+        assert (outputs[-1] is frame) == (in_place and not mirrored)
+        assert in_place or np.array_equal(frame, camera)  # a copy was drawn on
+        frozen = processor.frozen_frame()
+        np.testing.assert_array_equal(frozen, camera)  # as captured: unmirrored, undrawn
+        frozen[:] = 0
+        np.testing.assert_array_equal(processor.frozen_frame(), camera)  # a copy
+    assert processor.status()["points"] > 0
+    np.testing.assert_array_equal(outputs[0], outputs[1])  # the same drawing either way
