@@ -216,3 +216,19 @@ class HandEstimator(_Model):
                 )
             )
         return tuple(hands)
+
+
+class FaceDetector(_Model):
+    """MediaPipe's short-range face detector (BlazeFace, inside the 0.10.21 wheel), in still
+    mode: how sure it is that a picture shows a face. The photo search asks it about a square
+    around a person's head to tell someone facing the camera from a back
+    (`finder.pipelines.search.shows_face`)."""
+
+    def __init__(self, max_side_px: int = INFERENCE_MAX_SIDE_PX):
+        super().__init__(PoseMode.STILL, max_side_px)
+        self._solution = _solution("face_detection").FaceDetection(model_selection=0)
+
+    def best_score(self, rgb: np.ndarray) -> float:
+        """The highest face score in an RGB uint8 picture (0 when no face is found)."""
+        detections = self._process(rgb).detections or ()
+        return max((float(detection.score[0]) for detection in detections), default=0.0)

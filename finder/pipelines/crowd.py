@@ -15,8 +15,8 @@ from finder.body.landmarks import Keypoint
 from finder.body.view import VISIBLE
 
 ANOTHER_PERSON = (
-    "more than one person may be in view: the points are on the most prominent one; draw a "
-    "box around the receiver (or crop the photo to them) to be sure"
+    "more than one person may be in view: the points are on the one the finder took for the "
+    "receiver; draw a box around the receiver (or crop the photo to them) to be sure"
 )
 COVER_MARGIN = 0.1  # of the found body's width and height, added on each side of the cover
 _TRUNK = (Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER, Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP)

@@ -13,7 +13,7 @@ import numpy as np
 
 from finder.adapters.imageio import check_bgr, read_image, too_dark
 from finder.adapters.movenet import MoveNet
-from finder.adapters.pose import PoseEstimator, PoseMode
+from finder.adapters.pose import FaceDetector, PoseEstimator, PoseMode
 from finder.body.anatomy import Anatomy, build_anatomy, pose_prior
 from finder.body.catalog import Point, load_catalog
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
@@ -323,9 +323,10 @@ def search_photo(
     `finder.pipelines.search.find_pose`), and the photo's remarks. The one photo search of the
     API, the command line and the app. Raises BoxError for an unusable box."""
     people = shared_people_detector() if rescue else None
+    faces = shared_face_detector() if rescue else None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finder-too-dark") as beside:
         dark = beside.submit(too_dark, bgr)  # a histogram of the photo, beside the pose search
-        found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True)
+        found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True, faces=faces)
     if found.people is not None:  # MoveNet looked: it counted the people, no extra pass
         crowded = found.accepted and found.people > 1
     else:
@@ -420,6 +421,12 @@ def shared_people_detector() -> MoveNet:
 
 
 MOVENET_THREADS = 1
+
+
+@lru_cache(maxsize=1)
+def shared_face_detector() -> FaceDetector:
+    """One face detector per process (calls serialised by its lock)."""
+    return FaceDetector()
 
 
 @lru_cache(maxsize=1)

@@ -32,13 +32,13 @@ from functools import partial
 import cv2
 import numpy as np
 
-from finder.adapters.imageio import MIN_SIDE_PX
+from finder.adapters.imageio import MIN_SIDE_PX, too_dark
 from finder.adapters.movenet import PERSON_MIN_SCORE, MoveNet, Person
-from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, PoseEstimator, PoseMode
+from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstimator, PoseMode
 from finder.body.landmarks import HIPS, SHOULDERS, Keypoint
 from finder.body.pose import Detector, Pose
 from finder.body.trust import CheckedPose, check
-from finder.body.view import Facing
+from finder.body.view import HEAD, Facing, FacingSource
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -306,7 +306,9 @@ def trunk_visibility(landmarks: np.ndarray) -> float:
 MAX_PASSES = 9
 """Model passes (BlazePose or MoveNet, each about the same time) one photo may cost: the
 upright pass, MoveNet, and the blind copies while the budget lasts (only when MoveNet saw
-nobody; with someone seen: upright, MoveNet, at most one crop and two aimed copies)."""
+nobody; with someone seen: upright, MoveNet (and MoveNet in a black frame when its first look
+chose nobody), at most one crop and two aimed copies). Face checks (`shows_face`, a 128 px
+detector on a square around a head, a few ms) are not counted."""
 LYING_MAX_TRUNK_DEG = 45.0
 """A trunk (hip midpoint to shoulder midpoint) within this angle of the image's horizontal is a
 body lying across the picture."""
@@ -331,6 +333,7 @@ def find_pose(
     rescue: bool = True,
     people: MoveNet | None = None,
     bgr: bool = False,
+    faces: FaceDetector | None = None,
 ) -> FoundPose:
     """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3; BGR when `bgr`:
     each copy is then converted after shrinking, so a huge photo is never copied whole).
@@ -343,7 +346,11 @@ def find_pose(
        second BlazePose pass). One back to the camera is the receiver (BlazePose's, else the
        best-scoring MoveNet person whose pose passes the checks); two different backs, or a body
        facing the camera with someone else in view, make the search refuse and ask for the
-       receiver box. Small people are looked at again in a crop around them.
+       receiver box. With a face detector (`faces`), a person whose head shows a face faces
+       the camera (`shows_face`): never the receiver of back points, and no reason to refuse
+       a back beside them; MoveNet's people without a face are read as backs. When MoveNet
+       chose nobody, it looks again at the picture inside a black frame (`framed_attempt`).
+       Small people are looked at again in a crop around them.
     3. Otherwise, when MoveNet (or the upright BlazePose pass) saw someone, the picture is turned
        so that their trunk stands up (padded and not: `_aimed`) and a pose both copies find
        wins; when nobody was seen, blind copies (turned, padded) run while MAX_BLIND_PASSES
@@ -369,6 +376,7 @@ def find_pose(
         if rescue and people is not None and box is None and view != "front":
             look_for_people = beside.submit(look_for_people).result
         upright_pose = detect_in_original(rgb, first, estimator, bgr, picture)
+    faced = None if faces is None or view != "auto" else _face_reader(rgb, faces, bgr)
     found = _search(
         rgb,
         estimator,
@@ -381,6 +389,7 @@ def find_pose(
         upright_pose,
         look_for_people,
         picture,
+        faced,
     )
     return one_facing(found, upright_pose, first, view)
 
@@ -397,10 +406,12 @@ def _search(
     upright_pose: Pose | None,
     look_for_people: Callable[[], tuple[Person, ...]],
     picture: np.ndarray,
+    faced: FaceReader | None = None,
 ) -> FoundPose:
     """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None) on
     `picture` (`render` of `first`); `look_for_people` gives MoveNet's people on that picture
-    (`detect_people`)."""
+    (`detect_people`); `faced` tells whether a body's head shows a face (None: facing from the
+    pose alone)."""
     image_size = (rgb.shape[1], rgb.shape[0])
     upright = _checked(upright_pose, image_size, view)
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
@@ -411,19 +422,21 @@ def _search(
     if people is not None:
         seen = look_for_people()
         passes += 1
-        chosen = _choose(upright, seen, image_size, view)
+        if faced is not None and upright_pose is not None and upright is not None:
+            upright = _facing_from_face(upright_pose, upright, image_size, faced)
+        chosen = _choose(upright, seen, image_size, view, faced)
         if chosen is None:  # nobody chosen: the picture again, smaller inside a black frame
             framed = detect_people(rgb, framed_attempt(first, image_size), people, bgr)
             passes += 1
             seen = _merged(framed, seen)
-            chosen = _choose(upright, seen, image_size, view)
+            chosen = _choose(upright, seen, image_size, view, faced)
         if isinstance(chosen, Refusal):
             return FoundPose(upright, first, passes, refusal=chosen, people=_count(seen))
         if chosen is not None:
             checked, detector = chosen
             return FoundPose(checked, first, passes, detector=detector, people=_count(seen))
         crops = MAX_PEOPLE_CROPS if _count(seen) == 1 else 0  # with several: which one?
-        small, crop, spent = _small_people(rgb, seen, estimator, view, crops, bgr)
+        small, crop, spent = _small_people(rgb, seen, estimator, view, crops, bgr, faced)
         passes += spent
         if small is not None:
             return FoundPose(small, crop, passes, people=_count(seen))
@@ -562,11 +575,89 @@ def _merged(first: tuple[Person, ...], then: tuple[Person, ...]) -> tuple[Person
     )
 
 
+FaceReader = Callable[[np.ndarray], bool | None]
+"""Whether the head of the body at landmarks (33, 4; original px) shows a face (None: the head
+is too dark to tell)."""
+
+FACE_MIN_SCORE = 0.85
+"""Face score (MediaPipe's short-range detector on the square around a head, `shows_face`)
+from which the person faces the camera. Measured on the shared photos, their crops, mirrored
+pairs and photo 13 beside the therapist of photo 04: the therapist's face scores 0.89-0.95 on
+every crop around a head keypoint set that lies on her; the backs of heads score up to 0.72
+(photo 13's hair bun, 0.5-0.72; photos 09, 10, 11 under 0.6)."""
+HEAD_SQUARE_SHOULDER_WIDTHS = 0.9
+"""Half the side of the square looked at for a face, in shoulder widths, around the mean of
+the head keypoints (nose, ears): a head is about 0.5 shoulder widths across (ANSUR II head
+breadth / biacromial breadth), so the face fills a good share of the square wherever the
+detector put the keypoints on the head."""
+
+
+def shows_face(
+    rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector, bgr: bool
+) -> bool | None:
+    """Whether the head of the body at `landmarks` (33, 4; px of `rgb`, BGR when `bgr`) shows a
+    face to the camera: FACE_MIN_SCORE in the square HEAD_SQUARE_SHOULDER_WIDTHS around the
+    head keypoints. A head beyond the picture (the keypoints' mean outside it: cut off by the
+    edge) shows none; a square too dark to show a face (`finder.adapters.imageio.too_dark`)
+    cannot tell (None)."""
+    height, width = rgb.shape[:2]
+    shoulders = landmarks[list(SHOULDERS), :2]
+    half = HEAD_SQUARE_SHOULDER_WIDTHS * float(np.hypot(*(shoulders[0] - shoulders[1])))
+    centre = landmarks[list(HEAD), :2].mean(axis=0)
+    if not (0 <= centre[0] < width and 0 <= centre[1] < height):
+        return False
+    left, top = (max(0, int(v - half)) for v in centre)
+    right, bottom = min(width, int(centre[0] + half)), min(height, int(centre[1] + half))
+    if min(right - left, bottom - top) < MIN_SIDE_PX:
+        return False
+    crop = np.ascontiguousarray(rgb[top:bottom, left:right])
+    if too_dark(crop if bgr else np.ascontiguousarray(crop[..., ::-1])):
+        return None
+    if bgr:
+        crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+    return faces.best_score(crop) >= FACE_MIN_SCORE
+
+
+def _face_reader(rgb: np.ndarray, faces: FaceDetector, bgr: bool) -> FaceReader:
+    """`shows_face` on `rgb`, each body looked at once."""
+    known: dict[bytes, bool | None] = {}
+
+    def faced(landmarks: np.ndarray) -> bool | None:
+        key = landmarks[:, :2].tobytes()
+        if key not in known:
+            known[key] = shows_face(rgb, landmarks, faces, bgr)
+        return known[key]
+
+    return faced
+
+
+def _facing_from_face(
+    pose: Pose, checked: CheckedPose, image_size: tuple[int, int], faced: FaceReader
+) -> CheckedPose:
+    """The body at `pose` (original px; checked as `checked` with the view "auto") read as a
+    front when its head shows a face, as a back when it shows none: back is the default for a
+    picture without a face. BlazePose's own reading stands unless the face says otherwise, and
+    every pose's own reading stands when the head is too dark to tell."""
+    shows = faced(pose.landmarks)
+    if shows is None:
+        return checked
+    if pose.detector is Detector.BLAZEPOSE and (checked.pose.facing is Facing.FRONT or not shows):
+        return checked  # its front (two cues agreeing) stands, and so does a back with no face
+    facing, source = (
+        (Facing.FRONT, FacingSource.FACE_TOWARD_CAMERA)
+        if shows
+        else (Facing.BACK, FacingSource.NO_FACE_SIGN)
+    )
+    again = check(pose, image_size, facing.value)
+    return replace(again, pose=replace(again.pose, facing_source=source))
+
+
 def _choose(
     upright: CheckedPose | None,
     seen: tuple[Person, ...],
     image_size: tuple[int, int],
     view: str,
+    faced: FaceReader | None = None,
 ) -> tuple[CheckedPose, Detector] | Refusal | None:
     """The receiver among the upright BlazePose pose and MoveNet's people: the body with its
     back to the camera (BlazePose's first, then the best-scoring MoveNet person; MoveNet's pose
@@ -574,7 +665,9 @@ def _choose(
     and anybody else MoveNet finds (PERSON_MIN_SCORE): SEVERAL_BACKS, the partner's box decides
     (MoveNet's side labels cannot tell a mirrored back from a face, nor can BlazePose's cues
     always: checked on shared photos doubled with a mirrored copy). No back: BlazePose's body facing
-    the camera when nobody else is in view. None when nothing qualifies."""
+    the camera when nobody else is in view. None when nothing qualifies. With `faced`,
+    MoveNet's facing comes from the face (`_facing_from_face`), and people whose head shows a
+    face are nobody's back: they do not make a back ambiguous."""
     backs: list[tuple[CheckedPose, Detector]] = []
     if upright is not None and upright.accepted and _back(upright):
         backs.append((upright, Detector.BLAZEPOSE))
@@ -584,13 +677,20 @@ def _choose(
         if person.score < PERSON_MIN_SCORE or _arms_raised(person.pose.landmarks):
             continue
         pose = check(person.pose, image_size, view)
+        if faced is not None:
+            pose = _facing_from_face(person.pose, pose, image_size, faced)
         if pose.accepted and _back(pose):
             backs.append((pose, Detector.MOVENET))
     if len(backs) > 1:
         return Refusal.SEVERAL_BACKS
     if backs:
         receiver = backs[0][0].pose.landmarks
-        if any(p.score >= PERSON_MIN_SCORE and not _inside(p, receiver) for p in seen):
+        if any(
+            p.score >= PERSON_MIN_SCORE
+            and not _inside(p, receiver)
+            and not (faced is not None and faced(p.pose.landmarks) is True)
+            for p in seen
+        ):
             return Refusal.SEVERAL_BACKS
         return backs[0]
     if upright is None or not upright.accepted:
@@ -606,6 +706,7 @@ def _small_people(
     view: str,
     budget: int,
     bgr: bool = False,
+    faced: FaceReader | None = None,
 ) -> tuple[CheckedPose | None, Attempt | None, int]:
     """BlazePose on an enlarged crop around each person MoveNet found small in the picture (box
     long side under SMALL_PERSON of the picture's), best score first, while `budget` passes
@@ -625,7 +726,10 @@ def _small_people(
         box = (left, top, right - left, bottom - top)
         crop = Attempt(box, max_side_px=COPY_MAX_SIDE_PX, around_person=True)
         passes += 1
-        checked = _checked(detect_in_original(rgb, crop, estimator, bgr), image_size, view)
+        pose = detect_in_original(rgb, crop, estimator, bgr)
+        checked = _checked(pose, image_size, view)
+        if checked is not None and faced is not None:
+            checked = _facing_from_face(pose, checked, image_size, faced)
         if checked is not None and checked.accepted and _back(checked):
             return checked, crop, passes
     return None, None, passes

@@ -1,0 +1,128 @@
+"""Which person is the receiver: a head that shows a face faces the camera and never gets back
+points, a body without a face is read as a back (`finder.pipelines.search.shows_face`)."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from finder import locate_image
+from finder.adapters.imageio import read_image
+from finder.body.landmarks import LEFT_RIGHT_PAIRS, SHOULDERS
+from finder.body.pose import Detector, Pose
+from finder.body.trust import check
+from finder.body.view import HEAD, Facing, FacingSource
+from finder.pipelines.search import (
+    FACE_MIN_SCORE,
+    HEAD_SQUARE_SHOULDER_WIDTHS,
+    _facing_from_face,
+    shows_face,
+)
+from tests.bodies import IMAGE_SIZE, standing_back_view
+from tests.photos import PHOTOS, photo
+
+
+class Faces:
+    """A face detector stand-in: the score it gives, and the pictures it was shown."""
+
+    def __init__(self, score: float):
+        self.score, self.shown = score, []
+
+    def best_score(self, rgb):
+        self.shown.append(rgb.shape)
+        return self.score
+
+
+def test_a_face_is_looked_for_in_a_square_around_the_head_keypoints():
+    landmarks = standing_back_view()
+    picture = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 128, np.uint8)
+    width = float(np.hypot(*np.subtract(*landmarks[list(SHOULDERS), :2])))
+    side = 2 * int(HEAD_SQUARE_SHOULDER_WIDTHS * width)
+    faces = Faces(FACE_MIN_SCORE)
+    assert shows_face(picture, landmarks, faces, bgr=False) is True
+    assert abs(faces.shown[0][0] - side) <= 2 and abs(faces.shown[0][1] - side) <= 2
+    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01), bgr=False) is False
+
+
+def test_a_head_too_dark_to_show_a_face_cannot_tell():
+    faces = Faces(1.0)
+    dark = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 3, np.uint8)
+    assert shows_face(dark, standing_back_view(), faces, bgr=True) is None
+    assert faces.shown == []
+
+
+def test_a_head_beyond_the_picture_shows_no_face_and_is_not_looked_at():
+    landmarks = standing_back_view().copy()
+    landmarks[:, 1] -= landmarks[list(HEAD), 1].max() + 200  # the head above the top edge
+    faces = Faces(1.0)
+    picture = np.full((2400, 2400, 3), 128, np.uint8)
+    assert shows_face(picture, landmarks, faces, bgr=False) is False
+    assert faces.shown == []
+
+
+def facing_labels(landmarks: np.ndarray) -> np.ndarray:
+    """The same body with MoveNet-like labels that say "front": left and right swapped."""
+    swapped = landmarks.copy()
+    for left, right in LEFT_RIGHT_PAIRS:
+        swapped[[left, right]] = swapped[[right, left]]
+    return swapped
+
+
+@pytest.mark.parametrize("shows", [False, True])
+def test_movenet_facing_comes_from_the_face_not_the_side_labels(shows):
+    pose = Pose(facing_labels(standing_back_view()), Detector.MOVENET)
+    checked = check(pose, IMAGE_SIZE)
+    read = _facing_from_face(pose, checked, IMAGE_SIZE, lambda landmarks: shows)
+    assert read.pose.facing is (Facing.FRONT if shows else Facing.BACK)
+    assert read.pose.facing_source is (
+        FacingSource.FACE_TOWARD_CAMERA if shows else FacingSource.NO_FACE_SIGN
+    )
+
+
+def test_a_blazepose_back_whose_head_shows_a_face_is_a_front():
+    pose = Pose(standing_back_view())
+    checked = check(pose, IMAGE_SIZE)
+    assert checked.pose.facing is Facing.BACK
+    assert _facing_from_face(pose, checked, IMAGE_SIZE, lambda landmarks: False) is checked
+    front = _facing_from_face(pose, checked, IMAGE_SIZE, lambda landmarks: True)
+    assert front.pose.facing is Facing.FRONT
+
+
+def beside(back: np.ndarray, other: np.ndarray, back_first: bool) -> np.ndarray:
+    """The back and another picture, scaled to the back's height, side by side."""
+    scale = back.shape[0] / other.shape[0]
+    other = cv2.resize(other, (round(other.shape[1] * scale), back.shape[0]))
+    return np.ascontiguousarray(np.hstack([back, other] if back_first else [other, back]))
+
+
+THERAPIST = (40, 180, 840, 1290)  # photo 04: the standing therapist (x0, y0, x1, y1), facing us
+
+
+@pytest.mark.model
+@pytest.mark.shared
+@pytest.mark.parametrize("back_first", [True, False], ids=["back left", "back right"])
+def test_the_back_beside_someone_facing_the_camera_gets_the_points(back_first):
+    """Photo 13's back beside photo 04's therapist, who faces the camera: the points go on the
+    back (C7 within 1.5 cun of its mark), with a note that someone else is in view."""
+    back = read_image(photo("13"))
+    x0, y0, x1, y1 = THERAPIST
+    therapist = read_image(photo("04"))[y0:y1, x0:x1]
+    picture = beside(back, therapist, back_first)
+    shift = 0 if back_first else picture.shape[1] - back.shape[1]
+    result = locate_image(picture)
+    assert result.accepted and result.view == "back", result.summary()
+    marks = json.loads((PHOTOS / "landmarks.json").read_text())[photo("13").name]["landmarks"]
+    c7 = np.array([marks["C7"]["x"] + shift, marks["C7"]["y"]])
+    assert np.hypot(*(result.anatomy.landmarks["C7"].xy - c7)) / result.cun_px < 1.5
+    assert "more than one person may be in view" in result.summary()
+
+
+@pytest.mark.model
+@pytest.mark.shared
+def test_two_backs_alike_are_still_the_partners_call():
+    back = read_image(photo("13"))
+    result = locate_image(np.ascontiguousarray(np.hstack([back, back[:, ::-1]])))
+    assert not result.accepted and "draw a box around the receiver" in result.summary()
