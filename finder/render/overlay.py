@@ -350,34 +350,37 @@ def place_labels(
     None if every label is `required`, else that label is left out."""
     if not wanted:
         return ()
-    boxes = _candidate_boxes(wanted, style)
+    # Whole pixels as int32: the same comparisons, about twice as fast as on floats.
+    boxes = _candidate_boxes(wanted, style).astype(np.int32)
     count, per_label = boxes.shape[:2]
     flat = boxes.reshape(-1, 4)
     # free[i, c]: candidate c of label i lies inside, on no blocked box and, as labels are
     # placed, on none of them (each placed box is struck from the later labels' candidates).
     free = _inside(boxes, image_size)
-    free &= ~_overlaps(flat, np.array(blocked, float).reshape(-1, 4)).reshape(count, per_label)
-    clear = ~_overlaps(flat, np.array(marks, float).reshape(-1, 4)).reshape(count, per_label)
+    free &= ~_overlaps(flat, np.array(blocked, np.int32).reshape(-1, 4)).reshape(count, per_label)
+    clear = ~_overlaps(flat, np.array(marks, np.int32).reshape(-1, 4)).reshape(count, per_label)
+    left, top, right, bottom = (np.ascontiguousarray(boxes[..., k]) for k in range(4))
     labels = []
     for index, item in enumerate(wanted):
-        if not free[index].any():
+        row = free[index]
+        if not row.any():
             if required:
                 return None
             continue
-        best = free[index] & clear[index]
-        choice = int(np.argmax(best if best.any() else free[index]))
-        x0, y0, x1, y1 = boxes[index, choice]
-        later = boxes[index + 1 :]
-        free[index + 1 :] &= ~(
-            (later[..., 0] < x1)
-            & (x0 < later[..., 2])
-            & (later[..., 1] < y1)
-            & (y0 < later[..., 3])
-        )
+        best = row & clear[index]
+        choice = int(np.argmax(best if best.any() else row))
+        x0, y0, x1, y1 = boxes[index, choice].tolist()
+        later = slice(index + 1, None)
+        struck = left[later] < x1
+        struck &= x0 < right[later]
+        struck &= top[later] < y1
+        struck &= y0 < bottom[later]
+        free[later] &= ~struck
         anchor = (float(item.anchor[0]), float(item.anchor[1]))
-        box = (int(x0), int(y0), int(x1), int(y1))
         leader = choice >= NEAR_CANDIDATES
-        labels.append(Label(item.text, item.code, anchor, box, item.colour, item.scale, leader))
+        labels.append(
+            Label(item.text, item.code, anchor, (x0, y0, x1, y1), item.colour, item.scale, leader)
+        )
     return tuple(labels)
 
 
