@@ -27,10 +27,16 @@ from finder.body.view import Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
 from finder.pipelines.search import Box, FoundPose, Refusal, find_pose
 
+PART_OF_THE_BACK = (
+    "the shoulder tops instead when the hips are cut off, the hip-bone tops alone when the "
+    "shoulders are"
+)
+"""What to tap on part of a back: the taps alone place the upper back from C7 and the shoulder
+tops, the lower back from the crest tops (`finder.body.fit`; README "Partner taps")."""
 NO_PERSON = (
     "the camera model found no body in the picture — if a back is in it, tap C7 and the two "
-    "hip-bone tops (the two shoulder tops when the hips are cut off); otherwise take the photo "
-    "from behind with the shoulders and hips in view, in good light"
+    f"hip-bone tops ({PART_OF_THE_BACK}); otherwise take the photo from behind with the "
+    "shoulders and hips in view, in good light"
 )
 """Nobody found: a back the models miss (a close-up, a head cut off) is the common case, so the
 way forward is the taps first (back is the default assumption for a picture without a face)."""
@@ -349,7 +355,7 @@ REFUSALS = {
     Refusal.LYING_FACE_DOWN: "lying face down — tap C7 and the two hip-bone tops",
     Refusal.NO_BACK: (
         "no back the finder can trust was found in this picture — tap C7 and the two hip-bone "
-        "tops to place the points"
+        f"tops to place the points ({PART_OF_THE_BACK})"
     ),
     Refusal.SEVERAL_BACKS: (
         "more than one person is in view and the finder cannot tell which is the receiver — "
