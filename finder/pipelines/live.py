@@ -114,6 +114,7 @@ class LiveProcessor:
         self._another_person = False  # the last finished look's answer
         self._looker: ThreadPoolExecutor | None = None  # the worker thread of the looks
         self._look: Future | None = None  # the look under way
+        self._look_due: tuple[np.ndarray, np.ndarray] | None = None  # (RGB, pose) to look at
         self._frames_since_look = CROWD_EVERY_FRAMES  # so the first body is looked around
         self._placed: _Placed | None = None  # the last points placed afresh, for reuse
         self._frames = 0
@@ -199,6 +200,7 @@ class LiveProcessor:
             t6 = time.perf_counter()
             timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5, t6]) * 1000.0, strict=True))
             self._record(rgb, result, timestamp_s, timings, pose)
+            self._start_look()
             return canvas
 
     def _points(
@@ -246,8 +248,9 @@ class LiveProcessor:
         """This frame's remarks: without an accepted body, whether the frame (BGR, sampled every
         DARK_SAMPLE_STEP pixels) is too dark; with one, whether another person is in view (the
         same RGB frame with the body at `landmarks`, x, y px, covered). That look runs off the
-        frame path, on a worker thread, when CROWD_EVERY_FRAMES frames have passed since the
-        last one started; each frame shows the answer of the last look finished."""
+        frame path, on a worker thread started once the frame is drawn (`_start_look`), when
+        CROWD_EVERY_FRAMES frames have passed since the last one started; each frame shows the
+        answer of the last look finished."""
         self._frames_since_look += 1
         look = self._look
         if look is not None and look.done():
@@ -257,15 +260,23 @@ class LiveProcessor:
             return PhotoRemarks(too_dark=too_dark(bgr[::DARK_SAMPLE_STEP, ::DARK_SAMPLE_STEP]))
         looks_due = self._frames_since_look >= CROWD_EVERY_FRAMES and self._look is None
         if looks_due and landmarks is not None:  # held points: no body on this frame to cover
-            if self._crowd_estimator is None:
-                self._crowd_estimator = PoseEstimator(PoseMode.STILL)
-            if self._looker is None:
-                self._looker = ThreadPoolExecutor(1, thread_name_prefix="live-crowd-look")
-            self._look = self._looker.submit(
-                another_person, rgb, landmarks.copy(), self._crowd_estimator
-            )
+            self._look_due = (rgb, landmarks.copy())
             self._frames_since_look = 0
         return PhotoRemarks(another_person=self._another_person)
+
+    def _start_look(self) -> None:
+        """Start the look that `_remarks` found due, once the frame is drawn: its first
+        steps (covering the body, preparing the picture) hold Python's lock, which the frame's
+        drawing would otherwise wait for; the next frame's pose pass does not hold it."""
+        if self._look_due is None:
+            return
+        rgb, landmarks = self._look_due
+        self._look_due = None
+        if self._crowd_estimator is None:
+            self._crowd_estimator = PoseEstimator(PoseMode.STILL)
+        if self._looker is None:
+            self._looker = ThreadPoolExecutor(1, thread_name_prefix="live-crowd-look")
+        self._look = self._looker.submit(another_person, rgb, landmarks, self._crowd_estimator)
 
     def wait_for_remarks(self, timeout_s: float | None = None) -> None:
         """Wait until the look for another person under way (if any) has finished, so that the
