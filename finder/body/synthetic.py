@@ -1,4 +1,6 @@
-"""ANSUR II bodies as BlazePose landmarks, by the convention of shared/domain/SYNTHETIC_BODIES.md.
+"""ANSUR II bodies as BlazePose landmarks, by the convention of shared/domain/SYNTHETIC_BODIES.md
+with the shoulder and hip keypoints where real photos show BlazePose puts them
+(`calibration/keypoints.json` "synthetic", measured by `finder evaluate-photos`).
 
 Back view, orthographic, 1 px = 1 mm, image 2400 x 2400 px, floor at y = 2300, posterior midline
 at x = 1200; the receiver's left side is on the image's left.

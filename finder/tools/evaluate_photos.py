@@ -166,7 +166,7 @@ class Error:
 
 @dataclass(frozen=True)
 class Offset:
-    """BlazePose keypoint against eye-marked truth on one case, in the body axes: truth -
+    """A detector's keypoint against eye-marked truth on one case, in the body axes: truth -
     keypoint, `up` toward the head and `out` away from the midline (cun and shoulder-keypoint
     widths)."""
 
@@ -518,7 +518,7 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         + format_errors(summarise(errors), ansur)
         + "\n\n"
         + format_placements(placements(outcomes))
-        + "\n\nBlazePose keypoints against the marks (median truth - keypoint; up = toward the "
+        + "\n\nKeypoints against the marks (median truth - keypoint; up = toward the "
         "head, out = away from the midline; MoveNet's after `finder.body.convention`):\n"
         + format_offsets([f for o in outcomes for f in o.offsets])
         + "\n\nBlazePose against MoveNet on the same pictures (both as they come, where both "

@@ -1,11 +1,22 @@
-"""Truth that moves with the copy: mirrored and cropped cases of evaluate-photos (pure)."""
+"""evaluate-photos (pure): truth moving with mirrored and cropped copies; offset tables."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from finder.body.pose import Detector
 from finder.cli import main
-from finder.tools.evaluate_photos import Case, Crop, Mark, cropped, mirrored
+from finder.tools.evaluate_photos import (
+    Case,
+    Crop,
+    DetectorPair,
+    Mark,
+    Offset,
+    cropped,
+    format_offsets,
+    format_pairs,
+    mirrored,
+)
 
 MARKS = {
     "C7": (500, 400),
@@ -51,3 +62,32 @@ def test_a_folder_without_photos_is_one_line_and_exit_code_2(tmp_path, capsys):
     assert main(["evaluate-photos", str(tmp_path)]) == 2  # no landmarks.json
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("finder: ") for line in err)
+
+
+def test_offsets_are_summed_up_per_detector_and_kind_of_picture():
+    offsets = [
+        Offset("C7 - shoulder kp midpoint", "13", True, Detector.BLAZEPOSE, 3.0, 0.0, 0.2, 0.0),
+        Offset("C7 - shoulder kp midpoint", "13 c", False, Detector.BLAZEPOSE, 4.0, 0.0, 0.3, 0.0),
+        Offset("C7 - shoulder kp midpoint", "10", True, Detector.MOVENET, 2.0, 0.0, 0.1, 0.0),
+    ]
+    rows = format_offsets(offsets).splitlines()[2:]
+    assert [row.split(" | ")[1:4] for row in rows] == [
+        ["blazepose", "whole", "1"],
+        ["blazepose", "crops", "1"],
+        ["blazepose", "all", "2"],
+        ["movenet", "whole", "1"],
+        ["movenet", "all", "1"],
+    ]
+    assert "+0.250" in rows[2]  # the median of both BlazePose pictures, in shoulder widths
+
+
+def test_detector_pairs_leave_unseen_hips_out_of_the_hip_median():
+    pairs = [
+        DetectorPair("13", True, 0.04, 0.96, 0.18),
+        DetectorPair("09", True, 0.02, 0.82, float("nan")),
+        DetectorPair("13 c", False, 0.07, 0.93, 0.0),
+    ]
+    whole, crops, everything = format_pairs(pairs).splitlines()[2:]
+    assert whole.startswith("| whole | 2 | +0.030 | 0.890 | +0.180 (n = 1) |")
+    assert crops.startswith("| crops | 1 | +0.070 | 0.930 | +0.000 (n = 1) |")
+    assert everything.startswith("| all | 3 | +0.040 | 0.930 | +0.090 (n = 2) |")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from calibration import DATA_DIR
+from finder.body.landmarks import SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE
 from finder.body.trust import check_pose
@@ -50,3 +54,17 @@ def test_plausibility_checks_accept_real_bodies(bodies):
     rejected = [p for p in problems if p]
     assert len(rejected) <= 0.005 * len(bodies)
     assert all(len(p) == 1 and "trunk found is too long" in p[0] for p in rejected)
+
+
+@pytest.mark.shared
+def test_synthetic_shoulders_put_c7_where_the_photos_do(bodies):
+    """calibration/keypoints.json places the synthetic shoulder keypoints so that C7 stands as
+    far above them, in shoulder widths, as the eye-marked C7 stands above BlazePose's on the
+    shared photos (`c7_above_shoulders_measured`, from `finder evaluate-photos`)."""
+    measured = json.loads(DATA_DIR.joinpath("keypoints.json").read_text())["synthetic"]
+    heights = []
+    for body in bodies:
+        shoulders = body.landmarks[list(SHOULDERS), :2]
+        width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+        heights.append((shoulders[:, 1].mean() - body.truth_y["C7"]) / width)
+    assert np.median(heights) == pytest.approx(measured["c7_above_shoulders_measured"], abs=0.005)
