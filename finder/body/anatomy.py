@@ -24,7 +24,8 @@ from finder.body.landmarks import (
     SIDES,
     Keypoint,
 )
-from finder.body.model import BodyModel, load_body_model
+from finder.body.model import BodyModel, load_body_model, load_keypoint_convention
+from finder.body.pose import Detector
 from finder.body.spine import SpineEstimate, chained, independent
 from finder.body.view import (
     Facing,
@@ -171,13 +172,22 @@ def hips_evidence(pose: OrientedPose, limits: Mapping[str, object]) -> Hips:
     `hips.clear_room` shoulder widths below them down the trunk axis: nearer the edge BlazePose
     reports hips that the edge cuts off as seen, too high, with the visibility and the trunk
     length of real hips (`body_model.json` "plausibility" hips.source), so there the hips are
-    `AT_THE_EDGE`, which says so instead of asking for hips already in the picture."""
+    `AT_THE_EDGE`, which says so instead of asking for hips already in the picture. MoveNet
+    scores hips the edge cuts off as unseen, so its hips need `hips.clear_room_movenet`,
+    judged where MoveNet put them."""
     lm = pose.landmarks
-    if not pose.visible(*HIPS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in HIPS):
-        return Hips.OUT_OF_VIEW
+    up = up_axis(lm)
     shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
-    room = float(limits["hips"]["clear_room"]) * shoulder_width
-    below = lm[list(HIPS), :2].mean(axis=0) - room * up_axis(lm)
+    hips = lm[list(HIPS), :2]
+    room = float(limits["hips"]["clear_room"])
+    if pose.detector is Detector.MOVENET:
+        # Judged where MoveNet put them, before finder.body.convention moved them down.
+        convention = load_keypoint_convention()
+        hips = hips + convention.hips_down * shoulder_width / convention.shoulder_width_ratio * up
+        room = float(limits["hips"]["clear_room_movenet"])
+    if not pose.visible(*HIPS) or not all(in_picture(pose, hip, 0.0) for hip in hips):
+        return Hips.OUT_OF_VIEW
+    below = hips.mean(axis=0) - room * shoulder_width * up
     return Hips.IN_VIEW if in_picture(pose, below, 0.0) else Hips.AT_THE_EDGE
 
 

@@ -50,11 +50,13 @@ class SyntheticKeypoints:
 class KeypointConvention:
     """MoveNet's keypoints moved into BlazePose's (`finder.body.convention`): shoulders down the
     trunk by `shoulders_down` MoveNet shoulder widths and drawn together to
-    `shoulder_width_ratio` of their width, hips down by `hips_down` widths."""
+    `shoulder_width_ratio` of their width, hips down by `hips_down` widths; knees with less
+    than `knees_clear_room` widths of picture below them are unseen."""
 
     shoulders_down: float
     shoulder_width_ratio: float
     hips_down: float
+    knees_clear_room: float = 0.0
 
 
 def _keypoints_data() -> Mapping[str, Mapping[str, object]]:
@@ -85,6 +87,7 @@ def parse_keypoint_convention(raw: Mapping[str, Mapping[str, object]]) -> Keypoi
             float(entry["shoulders_down"]),
             float(entry["shoulder_width_ratio"]),
             float(entry["hips_down"]),
+            float(entry["knees_clear_room"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{KEYPOINTS_FILE}: movenet_to_blazepose: {error}") from error

@@ -56,7 +56,9 @@ def check(pose: Pose, image_size: tuple[int, int], view: str = "auto") -> Checke
     """Orient `pose` (image px of a `image_size` = (width, height) picture) with `view` ("auto",
     "back" or "front") in BlazePose's keypoint convention (`finder.body.convention`), mark
     keypoints beyond the frame unseen, and check it."""
-    oriented = in_frame(orient(in_blazepose_convention(pose).landmarks, image_size, view))
+    converted = in_blazepose_convention(pose, image_size)
+    oriented = orient(converted.landmarks, image_size, view)
+    oriented = in_frame(replace(oriented, detector=pose.detector))
     return CheckedPose(oriented, tuple(check_pose(oriented)))
 
 

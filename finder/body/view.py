@@ -14,6 +14,7 @@ from enum import Enum
 import numpy as np
 
 from finder.body.landmarks import HIPS, LEFT_RIGHT_PAIRS, SHOULDERS, Keypoint, pose_array
+from finder.body.pose import Detector
 
 VISIBLE = 0.5  # BlazePose visibility from which a keypoint counts as seen
 HEAD = (Keypoint.NOSE, Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
@@ -58,6 +59,8 @@ class OrientedPose:
     image_size: tuple[int, int]  # (width, height) in pixels
     facing: Facing
     facing_source: FacingSource
+    detector: Detector = Detector.BLAZEPOSE  # which model found it (its keypoints are in
+    # BlazePose's convention either way, finder.body.convention)
 
     def visible(self, *keypoints: int) -> bool:
         visibility = self.landmarks[:, 3]
