@@ -152,12 +152,14 @@ def cases(photos: Path) -> Iterator[Case]:
 
 @dataclass(frozen=True)
 class Error:
-    """One landmark on one case: finder - truth along the body axes (cun)."""
+    """One landmark on one case: finder - truth along the body axes (cun), and the mark's own
+    stated uncertainty (its sd_px in the finder's cun)."""
 
     landmark: str
     case: str
     up_cun: float
     left_cun: float
+    truth_sd_cun: float = 0.0
 
     @property
     def distance_cun(self) -> float:
@@ -218,7 +220,8 @@ def landmark_errors(anatomy: Anatomy, case: Case) -> list[Error]:
             if truth_key in case.marks and finder_key in anatomy.landmarks:
                 up, left = frame.to_body(anatomy.landmarks[finder_key].xy)
                 true_up, true_left = frame.to_body(case.marks[truth_key].xy)
-                errors.append(Error(truth_name, case.name, up - true_up, left - true_left))
+                sd_cun = case.marks[truth_key].sd_px / frame.cun_px
+                errors.append(Error(truth_name, case.name, up - true_up, left - true_left, sd_cun))
     return errors
 
 
@@ -262,7 +265,9 @@ def keypoint_offsets(
 class Summary:
     """Errors of one landmark over the cases (cun): median and 90th percentile of the distance;
     along (`up`) and across (`left`) the body, the median absolute error and the mean signed
-    one (the bias)."""
+    one (the bias); the marks' median stated sd (`truth_sd`) and the median distance that
+    alone would give a perfect finder (`truth_median`: a 2-D normal error of that sd per axis,
+    1.177 sd)."""
 
     landmark: str
     count: int
@@ -272,6 +277,15 @@ class Summary:
     bias_up: float
     median_left: float
     bias_left: float
+    truth_sd: float = float("nan")
+
+    @property
+    def truth_median(self) -> float:
+        return RAYLEIGH_MEDIAN * self.truth_sd
+
+
+RAYLEIGH_MEDIAN = float(np.sqrt(2 * np.log(2)))
+"""Median distance of a 2-D normal error with sd 1 per axis (the Rayleigh distribution)."""
 
 
 def summarise(errors: Sequence[Error]) -> list[Summary]:
@@ -279,7 +293,7 @@ def summarise(errors: Sequence[Error]) -> list[Summary]:
     for landmark in EVALUATED:
         chosen = [e for e in errors if e.landmark == landmark]
         if not chosen:
-            rows.append(Summary(landmark, 0, *(float("nan"),) * 6))
+            rows.append(Summary(landmark, 0, *(float("nan"),) * 7))
             continue
         distance = np.array([e.distance_cun for e in chosen])
         up = np.array([e.up_cun for e in chosen])
@@ -294,6 +308,7 @@ def summarise(errors: Sequence[Error]) -> list[Summary]:
                 float(up.mean()),
                 float(np.median(np.abs(left))),
                 float(left.mean()),
+                float(np.median([e.truth_sd_cun for e in chosen])),
             )
         )
     return rows
@@ -335,8 +350,8 @@ def placements(outcomes: Sequence[CaseResult]) -> list[Placement]:
 def format_errors(rows: Sequence[Summary], ansur: Mapping[str, tuple[float, float]]) -> str:
     lines = [
         "| landmark | n | median | p90 | along: median, bias | across: median, bias "
-        "| ANSUR II median / p95 |",
-        "|---|---|---|---|---|---|---|",
+        "| marks' sd; median from it alone | ANSUR II median / p95 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         reference = ansur.get(r.landmark)
@@ -344,7 +359,7 @@ def format_errors(rows: Sequence[Summary], ansur: Mapping[str, tuple[float, floa
         lines.append(
             f"| {r.landmark} | {r.count} | {r.median:.2f} | {r.p90:.2f} "
             f"| {r.median_up:.2f}, {r.bias_up:+.2f} | {r.median_left:.2f}, {r.bias_left:+.2f} "
-            f"| {ansur_text} |"
+            f"| {r.truth_sd:.2f}; {r.truth_median:.2f} | {ansur_text} |"
         )
     return "\n".join(lines)
 
@@ -513,7 +528,8 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         f"Real photos: {len(outcomes)} cases (photos with marks, crops at the waist, mid-thigh "
         f"and knee, mirror images), {accepted} with a body found by the camera model "
         f"(view {view}). Errors in the finder's cun: distance, and finder - truth along the "
-        "body (+ = toward the head) and across it (+ = toward the receiver's left); ANSUR II: "
+        "body (+ = toward the head) and across it (+ = toward the receiver's left); the marks' "
+        "own stated sd (median) and the median distance it alone gives; ANSUR II: "
         "vertical error on the held-out half (finder evaluate-body).\n"
         + format_errors(summarise(errors), ansur)
         + "\n\n"

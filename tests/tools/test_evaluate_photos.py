@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from finder.body.pose import Detector
 from finder.cli import main
@@ -10,12 +11,14 @@ from finder.tools.evaluate_photos import (
     Case,
     Crop,
     DetectorPair,
+    Error,
     Mark,
     Offset,
     cropped,
     format_offsets,
     format_pairs,
     mirrored,
+    summarise,
 )
 
 MARKS = {
@@ -91,3 +94,11 @@ def test_detector_pairs_leave_unseen_hips_out_of_the_hip_median():
     assert whole.startswith("| whole | 2 | +0.030 | 0.890 | +0.180 (n = 1) |")
     assert crops.startswith("| crops | 1 | +0.070 | 0.930 | +0.000 (n = 1) |")
     assert everything.startswith("| all | 3 | +0.040 | 0.930 | +0.090 (n = 2) |")
+
+
+def test_the_marks_own_uncertainty_is_summed_up_beside_the_errors():
+    errors = [Error("C7", "a", 0.3, 0.4, 0.5), Error("C7", "b", -0.1, 0.0, 1.0)]
+    (c7,) = [row for row in summarise(errors) if row.landmark == "C7"]
+    assert c7.truth_sd == pytest.approx(0.75)
+    assert c7.truth_median == pytest.approx(0.75 * 1.1774, abs=1e-3)  # Rayleigh median
+    assert c7.median == pytest.approx(0.3) and c7.bias_up == pytest.approx(0.1)
