@@ -195,7 +195,7 @@ class LiveProcessor:
                 result = mirror_result(result, width)
                 canvas = cv2.flip(bgr, 1)  # a new array: drawn on in place
             else:
-                canvas = bgr if in_place else bgr.copy()
+                canvas = bgr if in_place and bgr.flags.writeable else bgr.copy()
             self._annotator.draw(canvas, result)
             t6 = time.perf_counter()
             timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5, t6]) * 1000.0, strict=True))
