@@ -592,20 +592,29 @@ breadth / biacromial breadth), so the face fills a good share of the square wher
 detector put the keypoints on the head."""
 
 
+HEAD_SQUARE_MIN_PX = 96
+"""Smallest side (px) of the square around a head whose lack of a face counts: a face is about a
+fifth of the square across (ANSUR II bizygomatic breadth about 0.35 of the biacromial breadth,
+in a square 1.8 shoulder widths wide), so under this side it spans under about 20 px, where the
+face detector's miss says little; the pose's own reading then stands."""
+
+
 def shows_face(
     rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector, bgr: bool
 ) -> bool | None:
     """Whether the head of the body at `landmarks` (33, 4; px of `rgb`, BGR when `bgr`) shows a
     face to the camera: FACE_MIN_SCORE in the square HEAD_SQUARE_SHOULDER_WIDTHS around the
     head keypoints. A head beyond the picture (the keypoints' mean outside it: cut off by the
-    edge) shows none; a square too dark to show a face (`finder.adapters.imageio.too_dark`)
-    cannot tell (None)."""
+    edge) shows none; a square too small (HEAD_SQUARE_MIN_PX) or too dark
+    (`finder.adapters.imageio.too_dark`) to show a face cannot tell (None)."""
     height, width = rgb.shape[:2]
     shoulders = landmarks[list(SHOULDERS), :2]
     half = HEAD_SQUARE_SHOULDER_WIDTHS * float(np.hypot(*(shoulders[0] - shoulders[1])))
     centre = landmarks[list(HEAD), :2].mean(axis=0)
     if not (0 <= centre[0] < width and 0 <= centre[1] < height):
         return False
+    if 2 * half < HEAD_SQUARE_MIN_PX:
+        return None
     left, top = (max(0, int(v - half)) for v in centre)
     right, bottom = min(width, int(centre[0] + half)), min(height, int(centre[1] + half))
     if min(right - left, bottom - top) < MIN_SIDE_PX:

@@ -17,6 +17,7 @@ from finder.body.trust import check
 from finder.body.view import HEAD, Facing, FacingSource
 from finder.pipelines.search import (
     FACE_MIN_SCORE,
+    HEAD_SQUARE_MIN_PX,
     HEAD_SQUARE_SHOULDER_WIDTHS,
     _facing_from_face,
     shows_face,
@@ -52,6 +53,17 @@ def test_a_head_too_dark_to_show_a_face_cannot_tell():
     dark = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 3, np.uint8)
     assert shows_face(dark, standing_back_view(), faces, bgr=True) is None
     assert faces.shown == []
+
+
+def test_a_head_too_small_to_show_a_face_cannot_tell():
+    landmarks = standing_back_view().copy()
+    shoulders = landmarks[list(SHOULDERS), :2]
+    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    scale = 0.9 * HEAD_SQUARE_MIN_PX / (2 * HEAD_SQUARE_SHOULDER_WIDTHS * width)
+    landmarks[:, :2] *= scale  # the body shrunk until its head square is under the minimum
+    faces = Faces(0.0)
+    picture = np.full((2400, 2400, 3), 128, np.uint8)
+    assert shows_face(picture, landmarks, faces, bgr=False) is None and faces.shown == []
 
 
 def test_a_head_beyond_the_picture_shows_no_face_and_is_not_looked_at():
