@@ -191,6 +191,37 @@ def hips_evidence(pose: OrientedPose, limits: Mapping[str, object]) -> Hips:
     return Hips.IN_VIEW if in_picture(pose, below, 0.0) else Hips.AT_THE_EDGE
 
 
+def hips_as_on_a_whole_body(pose: OrientedPose) -> OrientedPose:
+    """`pose` with BlazePose's hip keypoints where it puts them when the picture shows the whole
+    body: with less than `up_to_room` shoulder widths of picture below the hip midpoint (down the
+    trunk axis), BlazePose puts the hips `per_width` x (`up_to_room` - that room) widths higher
+    (calibration/keypoints.json "blazepose_hips_near_the_edge"), so they move down by as much.
+    MoveNet's hips stay where they are on crops (same file)."""
+    if pose.detector is not Detector.BLAZEPOSE:
+        return pose
+    rule = load_keypoint_convention().hips_near_the_edge
+    lm = pose.landmarks
+    width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    down = -up_axis(lm)
+    room = _room_along(lm[list(HIPS), :2].mean(axis=0), down, pose.image_size) / width
+    pull = rule.per_width * max(0.0, rule.up_to_room - room)
+    if pull == 0.0:
+        return pose
+    landmarks = lm.copy()
+    landmarks[list(HIPS), :2] += pull * width * down
+    return replace(pose, landmarks=landmarks)
+
+
+def _room_along(xy: np.ndarray, direction: np.ndarray, image_size: tuple[int, int]) -> float:
+    """How far (px) from `xy` the picture's edge lies along the unit vector `direction`."""
+    steps = [
+        (limit - float(xy[axis])) / float(direction[axis])
+        for axis, limit in ((0, image_size[0]), (1, image_size[1]), (0, 0.0), (1, 0.0))
+        if float(direction[axis]) * (limit - float(xy[axis])) > 0
+    ]
+    return max(0.0, min(steps, default=float("inf")))
+
+
 LEVEL_TOO_UNCERTAIN = "{level} cannot be placed within one vertebra from what is in view"
 LEVEL_BEYOND_SHOULDERS = (
     "{level} is too far down the back to place from the shoulders alone (more than one "
@@ -227,6 +258,7 @@ def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None
     hips = hips_evidence(pose, model.plausibility)
     if not hips.anchor:
         return upper_body_prior(pose, model, cun_px, hips)
+    pose = hips_as_on_a_whole_body(pose)
     features, hip_mid, up = body_features(pose)
     predicted_cun_px, cun_sd = model.predict("cun", features)
     cun_px = cun_px or predicted_cun_px

@@ -47,6 +47,16 @@ class SyntheticKeypoints:
 
 
 @dataclass(frozen=True)
+class HipsNearTheEdge:
+    """BlazePose's hips on a picture that ends near below them: `per_width` x (`up_to_room` -
+    room) shoulder widths higher than on a whole body, room being the picture below the hip
+    midpoint in shoulder widths (`finder.body.anatomy.hips_as_on_a_whole_body`)."""
+
+    per_width: float
+    up_to_room: float
+
+
+@dataclass(frozen=True)
 class KeypointConvention:
     """MoveNet's keypoints moved into BlazePose's (`finder.body.convention`): shoulders down the
     trunk by `shoulders_down` MoveNet shoulder widths and drawn together to
@@ -57,6 +67,7 @@ class KeypointConvention:
     shoulder_width_ratio: float
     hips_down: float
     knees_clear_room: float = 0.0
+    hips_near_the_edge: HipsNearTheEdge = HipsNearTheEdge(0.0, 0.0)
 
 
 def _keypoints_data() -> Mapping[str, Mapping[str, object]]:
@@ -88,9 +99,15 @@ def parse_keypoint_convention(raw: Mapping[str, Mapping[str, object]]) -> Keypoi
             float(entry["shoulder_width_ratio"]),
             float(entry["hips_down"]),
             float(entry["knees_clear_room"]),
+            HipsNearTheEdge(
+                float(raw["blazepose_hips_near_the_edge"]["per_width"]),
+                float(raw["blazepose_hips_near_the_edge"]["up_to_room"]),
+            ),
         )
     except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{KEYPOINTS_FILE}: movenet_to_blazepose: {error}") from error
+        raise ValueError(
+            f"{KEYPOINTS_FILE}: movenet_to_blazepose or blazepose_hips_near_the_edge: {error}"
+        ) from error
     if (
         not 0.5 < values.shoulder_width_ratio < 2
         or max(abs(values.shoulders_down), abs(values.hips_down)) >= 1
