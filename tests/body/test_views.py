@@ -3,16 +3,19 @@ seated back, on hand-written landmarks (ANSUR II mean man) and on copies of the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from finder import locate_image, locate_landmarks
 from finder.adapters.imageio import read_image
-from finder.body.anatomy import HIPS_AT_THE_EDGE
+from finder.body.anatomy import HIPS_AT_THE_EDGE, hips_as_on_a_whole_body
 from finder.body.catalog import load_catalog
 from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
 from finder.body.model import load_body_model, load_keypoint_convention
 from finder.body.points import point_sides
+from finder.body.pose import Detector
 from finder.body.synthetic import body_from_ansur
 from finder.body.trust import check_pose
 from finder.body.view import orient
@@ -433,3 +436,19 @@ def test_crop_points_follow_the_shoulders_blazepose_gives(crops, full_photo):
         assert np.median(ratios) < 2.1, copy.name
         all_ratios += ratios
     assert np.percentile(all_ratios, 95) < 3
+
+
+def test_only_blazepose_hips_near_the_edge_are_moved_down():
+    """BlazePose raises the hips near the picture's edge, MoveNet does not (keypoints.json)."""
+    body = standing_back_view()
+    size = _cut_below_hips(body, 1.0)
+    blaze = orient(body, size, "back")
+    moved = hips_as_on_a_whole_body(blaze).landmarks
+    hips = [Keypoint.LEFT_HIP, Keypoint.RIGHT_HIP]
+    assert np.all(moved[hips, 1] > body[hips, 1])  # down the picture
+    others = [k for k in range(len(Keypoint)) if k not in hips]
+    assert np.array_equal(moved[others], body[others])
+    movenet = replace(blaze, detector=Detector.MOVENET)
+    assert hips_as_on_a_whole_body(movenet) is movenet
+    far = orient(body, IMAGE_SIZE, "back")  # 2.4 shoulder widths below the hips
+    assert hips_as_on_a_whole_body(far) is far
