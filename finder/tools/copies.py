@@ -1,6 +1,7 @@
 """Transformed copies of a photo (mirrored, turned, rotated, cropped, scaled) and the map of a
 copy's pixel positions back into the original, for the evaluations that ask how steady the
-finder is (`view_report` for bodies, `evaluate_hands` for hands).
+finder is (`view_report` for bodies, `evaluate_hands` for hands); and a photo with another
+picture pasted beside it (`search_report`'s second person).
 
 Pixel positions are continuous, as MediaPipe reports them: pixel (col, row) covers [col, col + 1)
 x [row, row + 1), x to the right, y downward. A copy is one affine map from original to copy
@@ -50,6 +51,10 @@ class Copy:
         inverse = cv2.invertAffineTransform(self.matrix)
         return np.asarray(xy, dtype=float) @ inverse[:, :2].T + inverse[:, 2]
 
+    def from_original(self, xy) -> np.ndarray:
+        """Original pixel positions, (2,) or (n, 2), in the copy's pixels (same shape)."""
+        return np.asarray(xy, dtype=float) @ self.matrix[:, :2].T + self.matrix[:, 2]
+
 
 def _is_shrink(linear: np.ndarray, shift: np.ndarray) -> bool:
     diagonal = np.diag(np.diag(linear))
@@ -98,3 +103,35 @@ def then(first: Copy, second: Copy) -> Copy:
     return Copy(
         f"{first.name}, {second.name}", np.column_stack([linear, shift]), second.size, second.border
     )
+
+
+@dataclass(frozen=True)
+class Beside:
+    """A photo on a canvas widened to hold another picture beside it: `picture` (BGR uint8),
+    `original` (the map of the photo's pixel positions onto the canvas) and `pasted`, the box
+    (x0, y0, x1, y1 px of the canvas, right and bottom exclusive) the other picture fills."""
+
+    picture: np.ndarray
+    original: Copy
+    pasted: tuple[int, int, int, int]
+
+
+def beside(bgr: np.ndarray, other: np.ndarray, top: int, height: int, on_left: bool) -> Beside:
+    """`bgr` widened on the left or right by `other` (BGR uint8) scaled to `height` px (at most
+    down to the bottom edge) with its top at row `top`; the rest of the widening is `bgr`'s median
+    colour."""
+    photo_height, photo_width = bgr.shape[:2]
+    height = min(height, photo_height - top)
+    width = round(other.shape[1] * height / other.shape[0])
+    pasted = scaled((other.shape[1], other.shape[0]), (width, height)).render(other)
+    canvas = np.empty((photo_height, photo_width + width, 3), np.uint8)
+    canvas[:] = np.median(bgr[::4, ::4].reshape(-1, 3), axis=0).astype(np.uint8)
+    shift, x0 = (width, 0) if on_left else (0, photo_width)
+    canvas[:, shift : shift + photo_width] = bgr
+    canvas[top : top + height, x0 : x0 + width] = pasted
+    original = Copy(
+        "beside another picture",
+        np.array([[1.0, 0.0, shift], [0.0, 1.0, 0.0]]),
+        canvas.shape[1::-1],
+    )
+    return Beside(canvas, original, (x0, top, x0 + width, top + height))

@@ -3,16 +3,19 @@ else, or nowhere? Per kind of photo, against hand-marked landmarks.
 
 Kinds: each photo as it is; and, for the upright backs (standing or seated), the photo with the
 head cut off (the top just above C7), with the shoulders cut off (the top below C7), cut at the
-waist, and with a mirrored copy of itself pasted beside it (a second person; its marks are not
-the receiver's). A result is *right* when C7 and each marked shoulder top (acromion) that lies in
-the picture is within RIGHT_CUN of its mark (the cun is the result's own); *off* when the points
-are on the receiver (the finder's C7 inside the marked receiver box) but further than that;
-*wrong body* when the finder's C7 lies outside the receiver's box (on someone else, or nowhere
-near); *nothing* when the finder refuses. Photos whose marks all fall outside a crop count as
-*unmarked* when points are placed.
+waist, with another real person pasted beside it (photo 04's therapist, who faces the camera),
+and with its own mirror image pasted beside it (two backs alike: nothing says which is the
+receiver, so asking for the receiver box is the right answer there). A result is *right* when
+C7 and each marked shoulder top (acromion) that lies in the picture is within RIGHT_CUN of its
+mark (the cun is the result's own); *off* when the points are on the receiver (the finder's C7
+inside the marked receiver box) but further than that; *wrong body* when the finder's C7 lies
+outside the receiver's box (on someone else, or nowhere near) or any point lies on the pasted
+person; *asks which is the receiver* when the finder refuses because it cannot tell which
+person is the receiver; *nothing* when it refuses otherwise. Photos whose marks all fall outside
+a crop count as *unmarked* when points are placed.
 
 Marks: `landmarks.json` beside the photos (its LANDMARKS.md): x, y px of the stored file,
-"posture" standing / seated / prone.
+"posture" standing / seated / prone, "other_people" boxes.
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from finder.adapters.imageio import read_image
 from finder.body.result import FinderResult
-from finder.pipelines.photo import locate_image, shared_still_estimator
+from finder.pipelines.photo import REFUSALS, locate_image, shared_still_estimator
+from finder.pipelines.search import Refusal
+from finder.tools.copies import beside
 
 RIGHT_CUN = 1.5
 """Largest distance (B-cun) of C7 and the shoulder tops from the marks for a right body."""
@@ -39,12 +45,14 @@ class Outcome(Enum):
     RIGHT = "right body"
     OFF = "receiver, off by more than 1.5 cun"
     WRONG = "wrong body"
+    ASKS_WHICH = "asks which is the receiver"
     NOTHING = "nothing"
     UNMARKED = "points, no mark in view"
 
 
 Marks = dict[str, tuple[float, float]]
-"""Landmark name -> x, y px; "box_min" / "box_max" are the receiver box's corners."""
+"""Landmark name -> x, y px; "box_min" / "box_max" are the receiver box's corners, "pasted_min" /
+"pasted_max" those of a person pasted beside the receiver."""
 Kind = Callable[[np.ndarray, Marks], tuple[np.ndarray, Marks]]
 
 
@@ -70,18 +78,53 @@ def waist_up(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
     return bgr[:bottom], {k: v for k, v in marks.items() if v[1] < bottom or k.startswith("box")}
 
 
-def second_person(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
-    """A mirrored copy pasted to the right: another back of the same size beside the receiver."""
-    return np.hstack([bgr, bgr[:, ::-1]]), marks
+def person_beside(bgr: np.ndarray, marks: Marks, other: np.ndarray) -> tuple[np.ndarray, Marks]:
+    """`other` (a BGR crop of a person) as tall as the receiver's box, level with it, on a
+    widening of the picture on the side where the receiver stands nearer the edge (so the two
+    stand close); the marks moved with the receiver, and the pasted box's corners added."""
+    (x0, y0), (x1, y1) = marks["box_min"], marks["box_max"]
+    on_left = x0 < bgr.shape[1] - x1
+    widened = beside(bgr, other, int(y0), round(y1 - y0), on_left)
+    moved = {name: tuple(widened.original.from_original(xy)) for name, xy in marks.items()}
+    px0, py0, px1, py1 = widened.pasted
+    return widened.picture, moved | {"pasted_min": (px0, py0), "pasted_max": (px1, py1)}
 
 
-KINDS: dict[str, Kind | None] = {
-    "as taken": None,
-    "head cut off": head_cut,
-    "shoulders cut off": shoulders_cut,
-    "waist up": waist_up,
-    "second person beside": second_person,
-}
+def second_back(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
+    """The receiver's own mirror image (their box) pasted beside them: two backs alike."""
+    (x0, y0), (x1, y1) = marks["box_min"], marks["box_max"]
+    return person_beside(bgr, marks, bgr[int(y0) : int(y1), int(x0) : int(x1)][:, ::-1])
+
+
+FACING_PHOTO = "04"
+"""The photo whose first other person (landmarks.json "other_people") is pasted beside the
+receivers: the therapist of photo 04, standing and facing the camera; cut at the top of 04's
+receiver box, so that none of the receiver lying below her comes along."""
+SECOND_PERSON, SECOND_BACK = "second person beside", "second back beside"
+ASKING_IS_RIGHT = (SECOND_BACK,)
+"""Kinds where nothing in the picture says which person is the receiver: the right answer is
+to ask for the receiver box (elsewhere, right is points on the receiver)."""
+
+
+def facing_person(photos: Path, marked: dict) -> np.ndarray:
+    """The BGR crop of FACING_PHOTO's other person."""
+    (name,) = (name for name in marked if name.startswith(FACING_PHOTO))
+    x0, y0, x1, y1 = (int(v) for v in marked[name]["other_people"][0]["box"])
+    return read_image(photos / name)[y0 : min(y1, int(marked[name]["receiver_box"][1])), x0:x1]
+
+
+def kinds(facing: np.ndarray) -> dict[str, Kind | None]:
+    """The kinds of photo, by name; None is the photo as it is."""
+    return {
+        "as taken": None,
+        "head cut off": head_cut,
+        "shoulders cut off": shoulders_cut,
+        "waist up": waist_up,
+        SECOND_PERSON: partial(person_beside, other=facing),
+        SECOND_BACK: second_back,
+    }
+
+
 UPRIGHT = ("standing", "seated")
 
 
@@ -94,10 +137,15 @@ class Row:
     said: str
 
 
+def _inside(xy: np.ndarray, marks: Marks, box: str) -> bool:
+    return bool(np.all(np.array(marks[f"{box}_min"]) <= xy) and np.all(xy <= marks[f"{box}_max"]))
+
+
 def judge(result: FinderResult, marks: Marks) -> tuple[Outcome, float | None]:
     """The outcome and the largest distance (cun) of a judged landmark from its mark."""
     if not result.accepted or not result.points:
-        return Outcome.NOTHING, None
+        asks = result.problems[:1] == (REFUSALS[Refusal.SEVERAL_BACKS],)
+        return (Outcome.ASKS_WHICH if asks else Outcome.NOTHING), None
     anatomy = result.anatomy
     gaps = [
         float(np.hypot(*(anatomy.landmarks[name].xy - np.array(marks[name]))))
@@ -108,9 +156,11 @@ def judge(result: FinderResult, marks: Marks) -> tuple[Outcome, float | None]:
         if name in marks
     ]
     c7 = anatomy.landmarks["C7"].xy if "C7" in anatomy.landmarks else None
-    on_receiver = c7 is not None and bool(
-        np.all(np.array(marks["box_min"]) <= c7) and np.all(c7 <= np.array(marks["box_max"]))
-    )
+    on_receiver = c7 is not None and _inside(c7, marks, "box")
+    if "pasted_min" in marks and any(
+        _inside(np.array(point.xy), marks, "pasted") for point in result.points
+    ):
+        return Outcome.WRONG, max(gaps, default=None)
     if not gaps:
         return (Outcome.UNMARKED if on_receiver else Outcome.WRONG), None
     worst = max(gaps)
@@ -122,6 +172,7 @@ def judge(result: FinderResult, marks: Marks) -> tuple[Outcome, float | None]:
 def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
     """Every kind of every marked photo in `photos` (all when `names` is None)."""
     marked = json.loads((photos / "landmarks.json").read_text())
+    made = kinds(facing_person(photos, marked))
     estimator = shared_still_estimator()
     out = []
     for name in sorted(names or marked):
@@ -130,7 +181,7 @@ def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
         x0, y0, x1, y1 = (float(v) for v in entry["receiver_box"])
         marks["box_min"], marks["box_max"] = (x0, y0), (x1, y1)
         bgr = read_image(photos / name)
-        for kind, make in KINDS.items():
+        for kind, make in made.items():
             if make is not None and (entry["posture"] not in UPRIGHT or "C7" not in marks):
                 continue
             image, kept = (bgr, marks) if make is None else make(bgr, marks)
@@ -140,25 +191,34 @@ def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
     return out
 
 
+def right_answer(kind: str) -> Outcome:
+    return Outcome.ASKS_WHICH if kind in ASKING_IS_RIGHT else Outcome.RIGHT
+
+
 def table(found: list[Row]) -> str:
-    """Per kind: right / wrong / nothing / unmarked counts and the photos in each; then one
-    line per result."""
+    """Per kind: the right answer and how many got it, the count of each outcome and the photos
+    in each; then one line per result."""
     lines = [
-        "| kind of photo | photos | " + " | ".join(outcome.value for outcome in Outcome) + " |",
-        "|---|---:|" + "---|" * len(Outcome),
+        "| kind of photo | photos | right answer | answered so | "
+        + " | ".join(outcome.value for outcome in Outcome)
+        + " |",
+        "|---|---:|---|---:|" + "---|" * len(Outcome),
     ]
-    for kind in KINDS:
+    for kind in dict.fromkeys(row.kind for row in found):
         mine = [row for row in found if row.kind == kind]
-        if not mine:
-            continue
         cells = []
         for outcome in Outcome:
             which = [row.photo for row in mine if row.outcome is outcome]
             cells.append(f"{len(which)}" + (f" ({', '.join(which)})" if which else ""))
-        lines.append(f"| {kind} | {len(mine)} | " + " | ".join(cells) + " |")
+        expected = right_answer(kind)
+        answered = sum(row.outcome is expected for row in mine)
+        lines.append(
+            f"| {kind} | {len(mine)} | {expected.value} | {answered} | " + " | ".join(cells) + " |"
+        )
     totals = Counter(row.outcome for row in found)
+    answered = sum(row.outcome is right_answer(row.kind) for row in found)
     lines.append(
-        f"| **all** | {len(found)} | "
+        f"| **all** | {len(found)} | | {answered} | "
         + " | ".join(str(totals[outcome]) for outcome in Outcome)
         + " |"
     )
@@ -177,5 +237,7 @@ def run(photos: Path) -> str:
     return table(rows(photos)) + (
         f"\n\nRight: C7 and each marked shoulder top in view within {RIGHT_CUN} cun of the marks "
         "in landmarks.json; off: the finder's C7 inside the marked receiver box but further; "
-        "wrong body: its C7 outside that box."
+        "wrong body: its C7 outside that box, or any point on the person pasted beside; asks "
+        "which is the receiver: refused for more than one person in view, asking for the "
+        f"receiver box (the right answer for {', '.join(ASKING_IS_RIGHT)}: two backs alike)."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from finder.tools.copies import cropped, mirrored, then
+from finder.tools.copies import beside, cropped, mirrored, then
 from finder.tools.view_report import crop_copies, whole_copies
 
 SIZE = (400, 300)  # (width, height) px
@@ -40,3 +40,24 @@ def test_a_mirror_is_exact_and_swaps_sides():
     assert drawn[100, SIZE[0] - 1 - 250].max() == 255  # the same pixel, not one beside it
     np.testing.assert_allclose(copy.to_original([SIZE[0] - 250.5, 100.5]), SPOT)
     assert not then(copy, mirrored(copy.size)).mirrored
+
+
+def test_a_picture_pasted_beside_fills_its_box_and_the_photo_keeps_its_pixels():
+    other = np.full((100, 50, 3), (0, 0, 200), np.uint8)  # 50 x 100 px, red
+    for on_left in (True, False):
+        widened = beside(spot_image(), other, top=20, height=200, on_left=on_left)
+        x0, y0, x1, y1 = widened.pasted
+        assert (x1 - x0, y1 - y0) == (100, 200) and y0 == 20
+        assert x0 == (0 if on_left else SIZE[0])
+        assert widened.picture.shape == (SIZE[1], SIZE[0] + 100, 3)
+        assert (widened.picture[y0:y1, x0:x1] == (0, 0, 200)).all()
+        rest = np.delete(widened.picture[:, x0:x1], np.s_[y0:y1], axis=0)
+        assert (rest == 0).all()  # the widening beyond the pasted picture: the median colour
+        col, row = (widened.original.from_original(SPOT) - 0.5).astype(int)
+        assert widened.picture[row, col].max() == 255  # the spot, exactly where it maps
+        np.testing.assert_allclose(widened.original.to_original([col + 0.5, row + 0.5]), SPOT)
+
+
+def test_a_picture_pasted_beside_stops_at_the_bottom_edge():
+    widened = beside(spot_image(), np.zeros((100, 50, 3), np.uint8), 250, 200, on_left=False)
+    assert widened.pasted == (SIZE[0], 250, SIZE[0] + 25, SIZE[1])
