@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import numpy as np
 import pytest
 
@@ -22,6 +21,7 @@ from finder.pipelines.search import (
     _facing_from_face,
     shows_face,
 )
+from finder.tools.copies import beside
 from tests.bodies import IMAGE_SIZE, standing_back_view
 from tests.photos import PHOTOS, photo
 
@@ -103,13 +103,6 @@ def test_a_blazepose_back_whose_head_shows_a_face_is_a_front():
     assert front.pose.facing is Facing.FRONT
 
 
-def beside(back: np.ndarray, other: np.ndarray, back_first: bool) -> np.ndarray:
-    """The back and another picture, scaled to the back's height, side by side."""
-    scale = back.shape[0] / other.shape[0]
-    other = cv2.resize(other, (round(other.shape[1] * scale), back.shape[0]))
-    return np.ascontiguousarray(np.hstack([back, other] if back_first else [other, back]))
-
-
 THERAPIST = (40, 180, 840, 1290)  # photo 04: the standing therapist (x0, y0, x1, y1), facing us
 
 
@@ -122,12 +115,11 @@ def test_the_back_beside_someone_facing_the_camera_gets_the_points(back_first):
     back = read_image(photo("13"))
     x0, y0, x1, y1 = THERAPIST
     therapist = read_image(photo("04"))[y0:y1, x0:x1]
-    picture = beside(back, therapist, back_first)
-    shift = 0 if back_first else picture.shape[1] - back.shape[1]
-    result = locate_image(picture)
+    widened = beside(back, therapist, top=0, height=back.shape[0], on_left=not back_first)
+    result = locate_image(widened.picture)
     assert result.accepted and result.view == "back", result.summary()
     marks = json.loads((PHOTOS / "landmarks.json").read_text())[photo("13").name]["landmarks"]
-    c7 = np.array([marks["C7"]["x"] + shift, marks["C7"]["y"]])
+    c7 = widened.original.from_original((marks["C7"]["x"], marks["C7"]["y"]))
     assert np.hypot(*(result.anatomy.landmarks["C7"].xy - c7)) / result.cun_px < 1.5
     assert "more than one person may be in view" in result.summary()
 
