@@ -331,6 +331,13 @@ def command_evaluate_body(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_fit_hips_only(args: argparse.Namespace) -> int:
+    from finder.tools.fit_hips_only import run
+
+    print(run(ansur_directory(args), write=args.write))
+    return 0
+
+
 def command_evaluate_taps(args: argparse.Namespace) -> int:
     from finder.tools.evaluate_taps import run
 
@@ -482,7 +489,14 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate-taps", help="how much a partner's taps help, on ANSUR II bodies"
     )
     taps.set_defaults(run=command_evaluate_taps)
-    for tool in (evaluate, taps):
+    hips_only = commands.add_parser(
+        "fit-hips-only", help="the hips-only body's ANSUR II regressions and bounds"
+    )
+    hips_only.add_argument(
+        "--write", action="store_true", help="write them into calibration/hips_only.json"
+    )
+    hips_only.set_defaults(run=command_fit_hips_only)
+    for tool in (evaluate, taps, hips_only):
         tool.add_argument(
             "--ansur",
             default=str(DEFAULT_ANSUR_DIR),

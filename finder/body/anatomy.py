@@ -255,6 +255,11 @@ def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None
     """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
     the predicted cun when a better one is known. When the hips cannot anchor the body
     (`hips_evidence`) this is `upper_body_prior`."""
+    if pose.visible(*HIPS) and not pose.visible(*SHOULDERS):
+        # Shoulders cut off by the picture (finder.body.trust); that module builds on this one.
+        from finder.body.hips_only import hips_only_prior
+
+        return hips_only_prior(pose, model, cun_px)
     hips = hips_evidence(pose, model.plausibility)
     if not hips.anchor:
         return upper_body_prior(pose, model, cun_px, hips)

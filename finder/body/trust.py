@@ -18,6 +18,13 @@ import numpy as np
 
 from finder.body.anatomy import hips_evidence
 from finder.body.convention import in_blazepose_convention
+from finder.body.hips_only import (
+    SHOULDERS_CUT_OFF,
+    as_hips_only,
+    body_axis,
+    hips_only_features,
+    load_hips_only_model,
+)
 from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoint
 from finder.body.model import load_body_model
 from finder.body.pose import Pose
@@ -59,6 +66,9 @@ def check(pose: Pose, image_size: tuple[int, int], view: str = "auto") -> Checke
     converted = in_blazepose_convention(pose, image_size)
     oriented = orient(converted.landmarks, image_size, view)
     oriented = in_frame(replace(oriented, detector=pose.detector))
+    hips_only = as_hips_only(oriented)
+    if hips_only is not None:  # shoulders the picture cannot hold are guesses: set aside
+        return CheckedPose(hips_only, tuple(hips_only_problems(hips_only)))
     return CheckedPose(oriented, tuple(check_pose(oriented)))
 
 
@@ -257,4 +267,53 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
         head_height = float((lm[head, :2].mean(axis=0) - shoulder_mid) @ up)
         if head_height < float(limits["min_head_trunks"]) * trunk:
             problems.append("the head was not found above the shoulders: the pose is unreliable")
+    return problems
+
+
+def hips_only_problems(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
+    """A body whose shoulders the picture cuts off (`finder.body.hips_only.as_hips_only`): the
+    hips clearly seen and measurable, seen from behind, the picture reaching the typical crest
+    height above them, and every knee seen where ANSUR II thighs put knees for this hip width,
+    below the hips and across from the hip line."""
+    limits = limits or load_body_model().plausibility
+    model = load_hips_only_model()
+    if pose.facing is not Facing.BACK:
+        return [
+            f"{SHOULDERS_CUT_OFF} and the front points need them: if this is a back, choose "
+            "the back view"
+        ]
+    lm = pose.landmarks
+    up = body_axis(pose)
+    features = hips_only_features(pose, up)
+    hip_width = features["hip_width"]
+    if hip_width < model.min_hip_width_px:
+        return [TOO_SMALL]
+    if float(lm[list(HIPS), 3].min()) < model.min_hip_visibility:
+        return [f"{SHOULDERS_CUT_OFF} and the hips are not clearly seen: {UNRELIABLE}"]
+    hip_mid = midpoint(lm, HIPS)
+    if not in_picture(pose, hip_mid + model.min_room_above_hip_widths * hip_width * up, 0.0):
+        return [
+            f"{SHOULDERS_CUT_OFF} and so is the lower back: take the picture from the waist "
+            "down, or tap C7 and the two hip-bone tops"
+        ]
+    problems = []
+    hip_line = (lm[HIPS[0], :2] - lm[HIPS[1], :2]) / hip_width
+    if abs(float(hip_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
+        problems.append(f"the hip line is not across the thighs: {UNRELIABLE}")
+    low, high = model.thigh_to_hip_width
+    for side in SIDES:
+        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
+        if not pose.visible(knee):
+            continue
+        thigh = float((hip_mid - lm[knee, :2]) @ up)
+        if not low * hip_width <= thigh <= high * hip_width:
+            problems.append(f"the {side} knee does not fit the hips: {UNRELIABLE}")
+        elif (
+            pose.visible(ankle)
+            and float((lm[knee, :2] - lm[ankle, :2]) @ up)
+            < float(limits["min_shank_trunks"]) * thigh
+        ):
+            problems.append(
+                f"the {side} ankle was found too close to or above the knee: {UNRELIABLE}"
+            )
     return problems

@@ -38,7 +38,7 @@ from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstima
 from finder.body.landmarks import HIPS, SHOULDERS, Keypoint
 from finder.body.pose import Detector, Pose
 from finder.body.trust import CheckedPose, check
-from finder.body.view import HEAD, Facing, FacingSource
+from finder.body.view import HEAD, VISIBLE, Facing, FacingSource
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -755,7 +755,14 @@ every side (BlazePose's detector wants the whole body with room around it)."""
 
 def _inside(person: Person, landmarks: np.ndarray) -> bool:
     """Whether MoveNet's `person` is the body at `landmarks` (33, 4, px): its shoulder midpoint
-    lies within half a shoulder width of that body's."""
+    lies within half a shoulder width of that body's; for a body seen from the hips alone (the
+    picture cut its shoulders off, `finder.body.hips_only`), its box holds that body's hip
+    midpoint."""
+    visibility = landmarks[:, 3]
+    if visibility[list(SHOULDERS)].max() < VISIBLE <= visibility[list(HIPS)].min():
+        x, y, w, h = person.box
+        hip_x, hip_y = landmarks[list(HIPS), :2].mean(axis=0)
+        return x <= hip_x <= x + w and y <= hip_y <= y + h
     shoulders = landmarks[list(SHOULDERS), :2]
     width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     gap = person.pose.landmarks[list(SHOULDERS), :2].mean(axis=0) - shoulders.mean(axis=0)

@@ -2,17 +2,20 @@
 else, or nowhere? Per kind of photo, against hand-marked landmarks.
 
 Kinds: each photo as it is; and, for the upright backs (standing or seated), the photo with the
-head cut off (the top just above C7), with the shoulders cut off (the top below C7), cut at the
-waist, with another real person pasted beside it (photo 04's therapist, who faces the camera),
-and with its own mirror image pasted beside it (two backs alike: nothing says which is the
-receiver, so asking for the receiver box is the right answer there). A result is *right* when
-C7 and each marked shoulder top (acromion) that lies in the picture is within RIGHT_CUN of its
-mark (the cun is the result's own); *off* when the points are on the receiver (the finder's C7
-inside the marked receiver box) but further than that; *wrong body* when the finder's C7 lies
-outside the receiver's box (on someone else, or nowhere near) or any point lies on the pasted
-person; *asks which is the receiver* when the finder refuses because it cannot tell which
-person is the receiver; *nothing* when it refuses otherwise. Photos whose marks all fall outside
-a crop count as *unmarked* when points are placed.
+head cut off (the top just above C7), with the shoulders cut off (the top below C7), with only
+the lower back (the top two thirds of the way from C7 to the marked crest tops, where marked),
+cut at the waist, with another real person pasted beside it (photo 04's therapist, who faces
+the camera), and with its own mirror image pasted beside it (two backs alike: nothing says which
+is the receiver, so asking for the receiver box is the right answer there). A result is *right*
+when C7 and each marked shoulder top (acromion) that lies in the picture is within RIGHT_CUN of
+its mark (the cun is the result's own), or for a body placed from the hips alone (no C7: the
+picture cuts the shoulders off) each marked crest top in the picture; *off* when the points are
+on the receiver (the finder's C7, or its crest line without C7, inside the marked receiver box)
+but further than that; *wrong body* when that lies outside the receiver's box (on someone else,
+or nowhere near) or any point lies on the pasted person; *asks which is the receiver* when the
+finder refuses because it cannot tell which person is the receiver; *nothing* when it refuses
+otherwise. Photos whose judged marks all fall outside a crop count as *unmarked* when points are
+placed.
 
 Marks: `landmarks.json` beside the photos (its LANDMARKS.md): x, y px of the stored file,
 "posture" standing / seated / prone, "other_people" boxes.
@@ -39,6 +42,8 @@ from finder.tools.copies import beside
 RIGHT_CUN = 1.5
 """Largest distance (B-cun) of C7 and the shoulder tops from the marks for a right body."""
 JUDGED = ("C7", "acromion_left", "acromion_right")
+JUDGED_WITHOUT_C7 = ("iliac_crest_top_left", "iliac_crest_top_right")
+"""What is judged on a body placed from the hips alone (`finder.body.hips_only`)."""
 
 
 class Outcome(Enum):
@@ -53,7 +58,8 @@ class Outcome(Enum):
 Marks = dict[str, tuple[float, float]]
 """Landmark name -> x, y px; "box_min" / "box_max" are the receiver box's corners, "pasted_min" /
 "pasted_max" those of a person pasted beside the receiver."""
-Kind = Callable[[np.ndarray, Marks], tuple[np.ndarray, Marks]]
+Kind = Callable[[np.ndarray, Marks], tuple[np.ndarray, Marks] | None]
+"""A crop of a photo and its marks in the crop; None when the photo's marks do not allow it."""
 
 
 def _top_at(bgr: np.ndarray, marks: Marks, y: float) -> tuple[np.ndarray, Marks]:
@@ -70,6 +76,15 @@ def head_cut(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
 def shoulders_cut(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
     """The top a sixth of the picture's height below C7 (shoulders out of the picture)."""
     return _top_at(bgr, marks, marks["C7"][1] + bgr.shape[0] / 6)
+
+
+def lower_back(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks] | None:
+    """The top two thirds of the way from C7 down to the marked crest tops (shoulders out of the
+    picture, the lower back in it); None without crest marks."""
+    crests = [marks[name][1] for name in JUDGED_WITHOUT_C7 if name in marks]
+    if not crests:
+        return None
+    return _top_at(bgr, marks, marks["C7"][1] + 2 / 3 * (min(crests) - marks["C7"][1]))
 
 
 def waist_up(bgr: np.ndarray, marks: Marks) -> tuple[np.ndarray, Marks]:
@@ -119,6 +134,7 @@ def kinds(facing: np.ndarray) -> dict[str, Kind | None]:
         "as taken": None,
         "head cut off": head_cut,
         "shoulders cut off": shoulders_cut,
+        "lower back only": lower_back,
         "waist up": waist_up,
         SECOND_PERSON: partial(person_beside, other=facing),
         SECOND_BACK: second_back,
@@ -142,21 +158,23 @@ def _inside(xy: np.ndarray, marks: Marks, box: str) -> bool:
 
 
 def judge(result: FinderResult, marks: Marks) -> tuple[Outcome, float | None]:
-    """The outcome and the largest distance (cun) of a judged landmark from its mark."""
+    """The outcome and the largest distance (cun) of a judged landmark from its mark: C7 and
+    the shoulder tops, or the crest tops when the finder placed no C7 (hips alone)."""
     if not result.accepted or not result.points:
         asks = result.problems[:1] == (REFUSALS[Refusal.SEVERAL_BACKS],)
         return (Outcome.ASKS_WHICH if asks else Outcome.NOTHING), None
     anatomy = result.anatomy
+    anchor = "C7" if "C7" in anatomy.landmarks else "iliac_crest"
     gaps = [
         float(np.hypot(*(anatomy.landmarks[name].xy - np.array(marks[name]))))
         / anatomy.frame.cun_px
         if name in anatomy.landmarks
         else float("inf")
-        for name in JUDGED
+        for name in (JUDGED if anchor == "C7" else JUDGED_WITHOUT_C7)
         if name in marks
     ]
-    c7 = anatomy.landmarks["C7"].xy if "C7" in anatomy.landmarks else None
-    on_receiver = c7 is not None and _inside(c7, marks, "box")
+    placed = anatomy.landmarks[anchor].xy if anchor in anatomy.landmarks else None
+    on_receiver = placed is not None and _inside(placed, marks, "box")
     if "pasted_min" in marks and any(
         _inside(np.array(point.xy), marks, "pasted") for point in result.points
     ):
@@ -184,7 +202,10 @@ def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
         for kind, make in made.items():
             if make is not None and (entry["posture"] not in UPRIGHT or "C7" not in marks):
                 continue
-            image, kept = (bgr, marks) if make is None else make(bgr, marks)
+            crop = (bgr, marks) if make is None else make(bgr, marks)
+            if crop is None:
+                continue
+            image, kept = crop
             result = locate_image(np.ascontiguousarray(image), estimator=estimator)
             outcome, worst = judge(result, kept)
             out.append(Row(kind, name[:2], outcome, worst, result.summary()))
@@ -236,8 +257,9 @@ def table(found: list[Row]) -> str:
 def run(photos: Path) -> str:
     return table(rows(photos)) + (
         f"\n\nRight: C7 and each marked shoulder top in view within {RIGHT_CUN} cun of the marks "
-        "in landmarks.json; off: the finder's C7 inside the marked receiver box but further; "
-        "wrong body: its C7 outside that box, or any point on the person pasted beside; asks "
+        "in landmarks.json (the crest tops for a body placed from the hips alone); off: the "
+        "finder's C7 (its crest line without C7) inside the marked receiver box but further; "
+        "wrong body: outside that box, or any point on the person pasted beside; asks "
         "which is the receiver: refused for more than one person in view, asking for the "
         f"receiver box (the right answer for {', '.join(ASKING_IS_RIGHT)}: two backs alike)."
     )
