@@ -79,9 +79,13 @@ def test_cun_scale_matches_stature_over_75():
     shift=st.tuples(st.floats(-150, 150), st.floats(-150, 150)),
 )
 def test_points_follow_a_moved_scaled_rotated_body(angle, scale, shift):
-    original = locate_landmarks(standing_back_view(), IMAGE_SIZE, view="back")
+    """Away from the picture's edges the points move with the body. (Near the bottom edge they
+    may not: BlazePose's hips there are moved as on a whole body, anatomy.hips_as_on_a_whole_body.
+    The picture is made roomy so that no move brings the hips near an edge.)"""
+    roomy = (2 * IMAGE_SIZE[0], 2 * IMAGE_SIZE[1])
+    original = locate_landmarks(standing_back_view(), roomy, view="back")
     moved = locate_landmarks(
-        similarity(standing_back_view(), angle, scale, shift), IMAGE_SIZE, view="back"
+        similarity(standing_back_view(), angle, scale, shift), roomy, view="back"
     )
     assert moved.accepted
     before, after = positions(original), positions(moved)
