@@ -37,6 +37,10 @@ from finder.body.view import (
 )
 
 HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
+ARMS_RAISED = (
+    "the arms are raised, which moves the shoulders: ask the receiver to let the arms hang, or "
+    "tap C7 and the shoulder tops"
+)
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 
 
@@ -222,6 +226,49 @@ def _room_along(xy: np.ndarray, direction: np.ndarray, image_size: tuple[int, in
     return max(0.0, min(steps, default=float("inf")))
 
 
+ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
+
+
+def arms_raised(
+    landmarks: np.ndarray, limits: Mapping[str, object], min_visibility: float | None = None
+) -> bool:
+    """Whether an elbow or wrist (landmarks 33 x 4, px) seen with at least `min_visibility`
+    (default: `arms_raised.min_visibility`) is raised: more than `above_shoulders_widths`
+    shoulder widths above the shoulder-keypoint midpoint along the body's up axis (`up_axis`;
+    arms over the head), or above that midpoint and more than `out_widths` widths from it across
+    the body (hands out at shoulder height, a bar on the shoulders). The shoulder keypoints then
+    ride up with the arms (`body_model.json` "plausibility" arms_raised.source)."""
+    rule = limits["arms_raised"]
+    seen = float(rule["min_visibility"]) if min_visibility is None else min_visibility
+    shoulders = landmarks[list(SHOULDERS), :2]
+    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    up = up_axis(landmarks)
+    arms = (landmarks[list(ARMS), :2] - shoulders.mean(axis=0)) / width
+    height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))
+    raised = (height > float(rule["above_shoulders_widths"])) | (
+        (height > 0) & (out > float(rule["out_widths"]))
+    )
+    return bool(np.any(raised & (landmarks[list(ARMS), 3] >= seen)))
+
+
+def _c7_spread(pose: OrientedPose, model: BodyModel, c7_sd: float) -> tuple[bool, float]:
+    """Whether the arms are raised (`arms_raised`), and C7's sd (cun) from the shoulder
+    keypoints: then at least `arms_raised.c7_sd_cun`, the error raised arms cause."""
+    if not arms_raised(pose.landmarks, model.plausibility):
+        return False, c7_sd
+    return True, max(c7_sd, float(model.plausibility["arms_raised"]["c7_sd_cun"]))
+
+
+def _without_shoulders(
+    landmarks: Mapping[str, AnatomicalLandmark], missing: Mapping[str, str]
+) -> tuple[dict[str, AnatomicalLandmark], dict[str, str]]:
+    """`landmarks` without the acromia, which rest on the shoulder keypoints alone; they join
+    `missing` with the ARMS_RAISED reason."""
+    acromia = {f"acromion_{side}" for side in SIDES}
+    kept = {name: lm for name, lm in landmarks.items() if name not in acromia}
+    return kept, {**missing, **dict.fromkeys(sorted(acromia), ARMS_RAISED)}
+
+
 LEVEL_TOO_UNCERTAIN = "{level} cannot be placed within one vertebra from what is in view"
 LEVEL_BEYOND_SHOULDERS = (
     "{level} is too far down the back to place from the shoulders alone (more than one "
@@ -270,6 +317,7 @@ def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None
     frame = BodyFrame(hip_mid, up, left_axis(up, pose.facing), cun_px)
     anchor_up = {"hips": 0.0, "shoulders": features["trunk"]}
     c7_px, c7_sd = model.height("C7", features, anchor_up)
+    raised, c7_sd = _c7_spread(pose, model, c7_sd)
     crest_px, crest_sd = model.height("iliac_crest", features, anchor_up)
     midline_sd = model.midline_sd_cun * cun_px
     spine = SpineEstimate(
@@ -280,7 +328,10 @@ def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None
     torso_visibility = float(pose.landmarks[[*SHOULDERS, *HIPS], 3].min())
     landmarks, missing = keypoint_landmarks(pose, frame, features["trunk"], torso_visibility, model)
     _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model)
-    return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility)
+    if not raised:
+        return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility)
+    landmarks, missing = _without_shoulders(landmarks, missing)
+    return PosePrior(frame, cun_sd, spine, landmarks, missing, torso_visibility, ARMS_RAISED)
 
 
 def upper_body_prior(
@@ -298,6 +349,7 @@ def upper_body_prior(
     frame = BodyFrame(shoulder_mid, up, left_axis(up, pose.facing), cun_px)
     anchor_up = {"shoulders": 0.0}
     c7_px, c7_sd = model.height("C7", features, anchor_up)
+    raised, c7_sd = _c7_spread(pose, model, c7_sd)
     span_px, span_var, lean_var = c7_to_crest_step(model, cun_px, cun_sd)
     midline_sd = model.midline_sd_cun * cun_px
     spine = SpineEstimate(
@@ -319,15 +371,11 @@ def upper_body_prior(
         )
     }
     _add_front_landmarks(landmarks, missing, pose, frame, features, anchor_up, model, hips)
-    return PosePrior(
-        frame,
-        cun_sd,
-        spine,
-        landmarks,
-        missing,
-        shoulder_visibility,
-        f"{hips.reason}; {LEVEL_BEYOND_SHOULDERS}",
-    )
+    too_uncertain = f"{hips.reason}; {LEVEL_BEYOND_SHOULDERS}"
+    if raised:
+        landmarks, missing = _without_shoulders(landmarks, missing)
+        too_uncertain = ARMS_RAISED
+    return PosePrior(frame, cun_sd, spine, landmarks, missing, shoulder_visibility, too_uncertain)
 
 
 def c7_to_crest_step(

@@ -18,9 +18,10 @@ import numpy as np
 
 from finder.adapters.imageio import too_dark
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.anatomy import AnatomicalLandmark, BodyFrame
+from finder.body.anatomy import AnatomicalLandmark, BodyFrame, arms_raised
 from finder.body.fit import Profile
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
+from finder.body.model import load_body_model
 from finder.body.result import FinderResult, LocatedPoint
 from finder.body.view import VIEW_CHOICES
 from finder.pipelines.crowd import another_person
@@ -211,7 +212,9 @@ class LiveProcessor:
         turn and zoom, as when the camera moves) to within REUSE_TOLERANCE_PX at every visible
         keypoint, those points are moved the same way instead of being placed again, for up to
         REUSE_MAX_FRAMES frames; any other change, or a moved point leaving the picture, places
-        them afresh."""
+        them afresh. A frame with the arms raised (`arms_raised`: a partner lifting the
+        receiver's arm), which leaves the shoulder points out, holds the last points like a frame
+        without a body (`_held`)."""
         width, height = size
         placed = self._placed
         if landmarks is None:
@@ -225,7 +228,7 @@ class LiveProcessor:
         result = locate_landmarks(
             landmarks, size, settings.view, settings.codes, profile=settings.profile
         )
-        if result.accepted:
+        if result.accepted and not arms_raised(landmarks, load_body_model().plausibility):
             self._placed = _Placed(landmarks, result, settings)
             return result
         return self._held(result, settings)

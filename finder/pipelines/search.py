@@ -35,7 +35,9 @@ import numpy as np
 from finder.adapters.imageio import MIN_SIDE_PX, too_dark
 from finder.adapters.movenet import PERSON_MIN_SCORE, MoveNet, Person
 from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstimator, PoseMode
-from finder.body.landmarks import HIPS, SHOULDERS, Keypoint
+from finder.body.anatomy import arms_raised
+from finder.body.landmarks import HIPS, SHOULDERS
+from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
 from finder.body.trust import CheckedPose, check
 from finder.body.view import HEAD, VISIBLE, Facing, FacingSource
@@ -769,25 +771,14 @@ def _inside(person: Person, landmarks: np.ndarray) -> bool:
     return float(np.hypot(*gap)) <= 0.5 * width
 
 
-ARMS_RAISED_SHOULDER_WIDTHS = 0.5
-"""An elbow or wrist this many shoulder widths above the shoulder line means the arms are
-raised; then MoveNet puts the shoulders toward the armpits (shared photo 11, a triceps stretch:
-shoulders and C7 4 cun low), so its pose is not used."""
 ARMS_SEEN = 0.25
-"""Visibility from which an elbow's or wrist's place counts (MoveNet score 0.1)."""
+"""Visibility from which an elbow's or wrist's place counts (MoveNet score 0.1): with raised
+arms (`finder.body.anatomy.arms_raised`) MoveNet puts the shoulders toward the armpits (shared
+photo 11, a triceps stretch: shoulders and C7 4 cun low), so its pose is not used."""
 
 
 def _arms_raised(landmarks: np.ndarray) -> bool:
-    """Whether an elbow or wrist lies ARMS_RAISED_SHOULDER_WIDTHS above the shoulders in the
-    picture (landmarks 33 x 4, px; y grows downward)."""
-    shoulders = landmarks[list(SHOULDERS), :2]
-    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
-    arms = landmarks[list(ARMS)]
-    raised = arms[:, 1] < shoulders[:, 1].mean() - ARMS_RAISED_SHOULDER_WIDTHS * width
-    return bool(np.any(raised & (arms[:, 3] >= ARMS_SEEN)))
-
-
-ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
+    return arms_raised(landmarks, load_body_model().plausibility, ARMS_SEEN)
 
 
 def _back(checked: CheckedPose) -> bool:

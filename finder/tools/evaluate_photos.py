@@ -492,9 +492,11 @@ def format_cases(outcomes: Sequence[CaseResult]) -> str:
         source = r.pose_source or "upright"
         if o.detector is Detector.MOVENET and "second detector" not in source:
             source += ", MoveNet"
+        c7_missing = r.anatomy.missing.get("C7")
         lines.append(
             f"- {o.case.name}: {r.view}, {source}, cun {r.anatomy.frame.cun_px:.1f} px; "
             f"up/left errors {errors or 'none'}"
+            + ("" if c7_missing is None else f"; C7 left out: {c7_missing}")
         )
     return "\n".join(lines)
 
