@@ -28,8 +28,10 @@ from finder.body.model import BodyModel, load_body_model, load_keypoint_conventi
 from finder.body.pose import Detector
 from finder.body.spine import SpineEstimate, chained, independent
 from finder.body.view import (
+    ARMS_RAISED,
     Facing,
     OrientedPose,
+    arms_raised,
     in_picture,
     left_axis,
     shoulder_normal,
@@ -37,10 +39,6 @@ from finder.body.view import (
 )
 
 HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
-ARMS_RAISED = (
-    "the arms are raised, which moves the shoulders: ask the receiver to let the arms hang, or "
-    "tap C7 and the shoulder tops"
-)
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 
 
@@ -224,31 +222,6 @@ def _room_along(xy: np.ndarray, direction: np.ndarray, image_size: tuple[int, in
         if float(direction[axis]) * (limit - float(xy[axis])) > 0
     ]
     return max(0.0, min(steps, default=float("inf")))
-
-
-ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
-
-
-def arms_raised(
-    landmarks: np.ndarray, limits: Mapping[str, object], min_visibility: float | None = None
-) -> bool:
-    """Whether an elbow or wrist (landmarks 33 x 4, px) seen with at least `min_visibility`
-    (default: `arms_raised.min_visibility`) is raised: more than `above_shoulders_widths`
-    shoulder widths above the shoulder-keypoint midpoint along the body's up axis (`up_axis`;
-    arms over the head), or above that midpoint and more than `out_widths` widths from it across
-    the body (hands out at shoulder height, a bar on the shoulders). The shoulder keypoints then
-    ride up with the arms (`body_model.json` "plausibility" arms_raised.source)."""
-    rule = limits["arms_raised"]
-    seen = float(rule["min_visibility"]) if min_visibility is None else min_visibility
-    shoulders = landmarks[list(SHOULDERS), :2]
-    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
-    up = up_axis(landmarks)
-    arms = (landmarks[list(ARMS), :2] - shoulders.mean(axis=0)) / width
-    height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))
-    raised = (height > float(rule["above_shoulders_widths"])) | (
-        (height > 0) & (out > float(rule["out_widths"]))
-    )
-    return bool(np.any(raised & (landmarks[list(ARMS), 3] >= seen)))
 
 
 def _c7_spread(pose: OrientedPose, model: BodyModel, c7_sd: float) -> tuple[bool, float]:

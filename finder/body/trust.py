@@ -29,10 +29,12 @@ from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoi
 from finder.body.model import load_body_model
 from finder.body.pose import Pose
 from finder.body.view import (
+    ARMS_RAISED,
     HEAD,
     VISIBLE,
     Facing,
     OrientedPose,
+    arms_raised,
     in_picture,
     left_axis,
     midpoint,
@@ -101,6 +103,8 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
         return [TOO_SMALL]
     if whole_body:
         problems = _whole_body_problems(pose, limits)
+    elif arms_raised(lm, limits):  # the shoulders, the only anchor, ride up with the arms
+        problems = [ARMS_RAISED]
     else:
         problems = _upper_body_problems(pose, limits)
     if problems and _picture_share(pose) < float(limits["small_in_picture"]):

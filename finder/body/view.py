@@ -8,6 +8,7 @@ pair is relabelled from the geometry so that LEFT_* is the receiver's own left.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -164,3 +165,35 @@ def orient(landmarks: np.ndarray, image_size: tuple[int, int], view: str = "auto
         for left, right in LEFT_RIGHT_PAIRS:
             array[[left, right]] = array[[right, left]]
     return OrientedPose(array, (int(image_size[0]), int(image_size[1])), facing, source)
+
+
+ARMS_RAISED = (
+    "the arms are raised, which moves the shoulders: ask the receiver to let the arms hang, or "
+    "tap C7 and the shoulder tops"
+)
+"""Why C7, the upper back and the shoulder tops are left out (or an upper body is refused)
+when `arms_raised`: what was seen, then the one next step."""
+
+ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
+
+
+def arms_raised(
+    landmarks: np.ndarray, limits: Mapping[str, object], min_visibility: float | None = None
+) -> bool:
+    """Whether an elbow or wrist (landmarks 33 x 4, px) seen with at least `min_visibility`
+    (default: `arms_raised.min_visibility`) is raised: more than `above_shoulders_widths`
+    shoulder widths above the shoulder-keypoint midpoint along the body's up axis (`up_axis`;
+    arms over the head), or above that midpoint and more than `out_widths` widths from it across
+    the body (hands out at shoulder height, a bar on the shoulders). The shoulder keypoints then
+    ride up with the arms (`body_model.json` "plausibility" arms_raised.source)."""
+    rule = limits["arms_raised"]
+    seen = float(rule["min_visibility"]) if min_visibility is None else min_visibility
+    shoulders = landmarks[list(SHOULDERS), :2]
+    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    up = up_axis(landmarks)
+    arms = (landmarks[list(ARMS), :2] - shoulders.mean(axis=0)) / width
+    height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))
+    raised = (height > float(rule["above_shoulders_widths"])) | (
+        (height > 0) & (out > float(rule["out_widths"]))
+    )
+    return bool(np.any(raised & (landmarks[list(ARMS), 3] >= seen)))

@@ -18,12 +18,12 @@ import numpy as np
 
 from finder.adapters.imageio import too_dark
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.anatomy import AnatomicalLandmark, BodyFrame, arms_raised
+from finder.body.anatomy import AnatomicalLandmark, BodyFrame
 from finder.body.fit import Profile
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
 from finder.body.model import load_body_model
 from finder.body.result import FinderResult, LocatedPoint
-from finder.body.view import VIEW_CHOICES
+from finder.body.view import VIEW_CHOICES, arms_raised
 from finder.pipelines.crowd import another_person
 from finder.pipelines.photo import (
     PhotoRemarks,

@@ -35,12 +35,11 @@ import numpy as np
 from finder.adapters.imageio import MIN_SIDE_PX, too_dark
 from finder.adapters.movenet import PERSON_MIN_SCORE, MoveNet, Person
 from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstimator, PoseMode
-from finder.body.anatomy import arms_raised
 from finder.body.landmarks import HIPS, SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
 from finder.body.trust import CheckedPose, check
-from finder.body.view import HEAD, VISIBLE, Facing, FacingSource
+from finder.body.view import ARMS_RAISED, HEAD, VISIBLE, Facing, FacingSource, arms_raised
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -128,6 +127,10 @@ class Refusal(Enum):
     SEVERAL_BACKS = "several people"
     """A back and someone else are in view: the partner's box says which one is the
     receiver."""
+    ARMS_RAISED = "arms raised"
+    """No back was trusted and someone in view has the arms raised
+    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints: let the arms hang,
+    or tap C7 and the shoulder tops."""
 
 
 @dataclass(frozen=True)
@@ -477,7 +480,7 @@ def _search(
     count = None if people is None else _count(seen)
     if best is not None and best[0] >= needed:
         return FoundPose(best[3], best[2], passes, len(accepted), best[0], people=count)
-    refusal = _refusal(upright, seen, image_size) if people is not None else None
+    refusal = _refusal(upright, seen, image_size, view) if people is not None else None
     return FoundPose(upright, first, passes, len(accepted), refusal=refusal, people=count)
 
 
@@ -790,17 +793,24 @@ def _count(seen: tuple[Person, ...]) -> int:
 
 
 def _refusal(
-    upright: CheckedPose | None, seen: tuple[Person, ...], image_size: tuple[int, int]
+    upright: CheckedPose | None,
+    seen: tuple[Person, ...],
+    image_size: tuple[int, int],
+    view: str,
 ) -> Refusal | None:
-    """Why nothing was accepted although someone was seen: a body lying across the picture, or
-    no back that could be trusted. The upright pose's own problems (a knee above the hips, a
-    face toward the camera) describe a wrong pose, not the picture, so they are not shown. None
-    when nobody was seen at all."""
+    """Why nothing was accepted although someone was seen: a body lying across the picture, an
+    upper body refused only for its raised arms (the upright pose or a person MoveNet is sure
+    of, PERSON_MIN_SCORE; `finder.body.trust.check_pose`), or no back that could be trusted.
+    The upright pose's other problems (a knee above the hips, a face toward the camera) describe
+    a wrong pose, not the picture, so they are not shown. None when nobody was seen at all."""
     poses = [person.pose.landmarks for person in seen]
     if upright is not None:
         poses.append(upright.pose.landmarks)
     if any(_lying(landmarks, image_size) for landmarks in poses):
         return Refusal.LYING_FACE_DOWN
+    sure = [check(p.pose, image_size, view) for p in seen if p.score >= PERSON_MIN_SCORE]
+    if any(checked.problems == (ARMS_RAISED,) for checked in [upright, *sure] if checked):
+        return Refusal.ARMS_RAISED
     return Refusal.NO_BACK if poses else None
 
 

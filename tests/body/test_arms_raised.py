@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from finder import locate_landmarks
-from finder.body.anatomy import ARMS, ARMS_RAISED, arms_raised
 from finder.body.landmarks import SHOULDERS, Keypoint
 from finder.body.model import load_body_model
+from finder.body.view import ARMS, ARMS_RAISED, arms_raised
 from finder.pipelines.live import HOLD_FRAMES, LiveProcessor, LiveSettings
+from finder.pipelines.photo import REFUSALS
+from finder.pipelines.search import Refusal
 from finder.tools.evaluate_photos import cases, evaluate_case
 from tests.bodies import IMAGE_SIZE, standing_back_view
 from tests.photos import PHOTOS
@@ -60,13 +62,15 @@ def test_arms_raised_needs_the_arms_seen_and_above_the_shoulders():
     assert not arms_raised(unseen, limits)
 
 
-def test_upper_body_with_raised_arms_places_no_shoulder_point():
+def test_an_upper_body_with_raised_arms_is_refused_with_the_sentence():
     body = with_arms_up(standing_back_view())
     below = [k for k in Keypoint if k.value >= Keypoint.LEFT_HIP.value]
     body[below, 3] = 0.0  # the hips and legs unseen: the shoulders alone would anchor the body
     result = locate_landmarks(body, IMAGE_SIZE, "back", SHOULDER_POINTS)
+    assert not result.accepted and result.problems == (ARMS_RAISED,)  # nothing else anchors it
     assert not result.points
-    assert {o.reason for o in result.omitted} == {ARMS_RAISED}
+    body[list(ARMS), 3] = 0.0  # the same shoulders with the arms unseen are an upper body
+    assert locate_landmarks(body, IMAGE_SIZE, "back", SHOULDER_POINTS).accepted
 
 
 class Unsmoothed:
@@ -118,15 +122,18 @@ def test_live_view_holds_the_points_while_an_arm_is_lifted_for_a_moment(raised_f
 @pytest.mark.model
 @pytest.mark.slow
 def test_raised_arms_on_the_shared_photos_leave_c7_out_and_the_others_keep_it():
-    """11 mirrored (arms over the head) and 12 mirrored (a barbell on the shoulders) put C7
-    2.5-2.7 cun too high: there C7 is left out with the reason; the arms-down bodies found (09,
-    10, 13 and its crops) keep C7 and the shoulder tops."""
+    """11 mirrored (arms over the head, whole body) and 12 mirrored (a barbell on the
+    shoulders, upper body) put C7 2.5-2.7 cun too high. Now 11 mirrored keeps its lower back and
+    leaves C7 out with the reason; 12 mirrored, whose shoulders were its only anchor, is refused
+    with the same sentence, as are 11 and 12 as taken. The arms-down bodies found (09, 10, 13
+    and its crops) keep C7 and the shoulder tops."""
     outcomes = {case.name: evaluate_case(case) for case in cases(PHOTOS)}
-    for name in ("11 mirrored", "12 mirrored"):
-        result = outcomes[name].result
-        assert result.accepted, name
-        assert "C7" not in result.anatomy.landmarks, name
-        assert result.anatomy.missing["C7"] == ARMS_RAISED, name
+    whole = outcomes["11 mirrored"].result
+    assert whole.accepted and "C7" not in whole.anatomy.landmarks
+    assert whole.anatomy.missing["C7"] == ARMS_RAISED
+    assert {"BL-23", "GV-4"} <= {p.code for p in whole.points}
+    for name in ("11", "12", "12 mirrored"):
+        assert outcomes[name].result.problems == (REFUSALS[Refusal.ARMS_RAISED],), name
     kept = [o for name, o in outcomes.items() if name[:2] in ("09", "10", "13")]
     assert len(kept) == 12  # each whole and mirrored, and the six crops of 13
     for outcome in kept:
