@@ -58,6 +58,7 @@ def test_full_body_back_view_is_accepted_and_points_sit_on_the_back(full_body):
 # What the finder makes of each shared photo (../shared/data/photos/SOURCES.md, LANDMARKS.md):
 # points only on the receiver's back; every refusal says what was seen and the next step.
 THREE_TAPS = "tap C7 and the two hip-bone tops"
+ARMS_DOWN = "let the arms hang, or tap C7 and the shoulder tops"
 EXPECTED = {
     "01": THREE_TAPS,  # face down, seen from above: BlazePose's hips mid-back, knees above them
     "02": THREE_TAPS,  # face down under hot stones
@@ -69,8 +70,8 @@ EXPECTED = {
     "08": THREE_TAPS,  # cupping close-up: MoveNet in a black frame sees a body lying across
     "09": "back",  # MoveNet: the seated man's shoulders, no hips
     "10": "back",  # MoveNet: the upper back in a sports bra
-    "11": THREE_TAPS,  # arms raised overhead: MoveNet's shoulders at the armpits, not used
-    "12": THREE_TAPS,
+    "11": ARMS_DOWN,  # arms raised overhead: the shoulders ride up with them
+    "12": ARMS_DOWN,  # a barbell on the shoulders, the hands out at shoulder height
     "13": "back",  # BlazePose, upright
     "14": THREE_TAPS,  # face down, shoulder massage close-up
 }
