@@ -143,6 +143,24 @@ def wait_for_app(page, timeout_ms: float = 90_000) -> None:
     )
 
 
+def pick_option(page, selectbox, name: str, attempts: int = 3) -> None:
+    """Open `selectbox` (a locator of an stSelectbox) and click its option `name`. A script run
+    that ends while the list is open redraws the box and closes the list, so it is opened again
+    (at most `attempts` times) until the option shows."""
+    option = page.get_by_role("option", name=name, exact=True)
+    for attempt in range(attempts):
+        wait_for_app(page)
+        selectbox.click()
+        try:
+            option.wait_for(timeout=TIMEOUT_MS / attempts)
+            break
+        except Exception:  # playwright's TimeoutError; the module is imported lazily
+            if attempt == attempts - 1:
+                raise
+    option.click()
+    wait_for_app(page)
+
+
 def playwright_or_skip():
     """Playwright's sync API module, with SCREENS made; skips the calling test when Playwright
     or Debian's Chromium is not installed."""

@@ -14,6 +14,7 @@ from tests.browser import (
     SCREENS,
     TIMEOUT_MS,
     launch_chromium,
+    pick_option,
     playwright_or_skip,
     streamlit_server,
     wait_for_app,
@@ -74,8 +75,7 @@ def test_upload_shows_the_annotated_photo_and_located_points(page):
 def test_guided_lower_back_session(page):
     page.get_by_role("tab", name="Guided session").click()
     page.get_by_text("Before you start").wait_for()
-    page.get_by_test_id("stSelectbox").filter(has_text="help with").click()
-    page.get_by_role("option", name="Lower back").click()
+    pick_option(page, page.get_by_test_id("stSelectbox").filter(has_text="help with"), "Lower back")
     page.get_by_text("Lower back: ").wait_for()
     wait_for_app(page)
     screenshot(page, "3-guided-setup")

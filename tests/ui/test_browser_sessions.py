@@ -17,6 +17,7 @@ from tests.browser import (
     TIMEOUT_MS,
     fake_camera_args,
     launch_chromium,
+    pick_option,
     playwright_or_skip,
     streamlit_server,
     wait_for_app,
@@ -88,9 +89,8 @@ def start_camera(page) -> None:
 def choose(page, focus: str | None = None, view: str | None = None) -> None:
     """Pick the points to show (a routine's concern or "All points") and the view."""
     if focus is not None:
-        live_panel(page).get_by_test_id("stSelectbox").filter(has_text="Points to show").click()
-        page.get_by_role("option", name=focus, exact=True).click()
-        wait_for_app(page)
+        box = live_panel(page).get_by_test_id("stSelectbox").filter(has_text="Points to show")
+        pick_option(page, box, focus)
     if view is not None:
         radio = live_panel(page).get_by_test_id("stRadio").filter(has_text="faces the camera")
         radio.get_by_text(view, exact=True).click()

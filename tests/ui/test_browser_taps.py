@@ -12,6 +12,7 @@ from tests.browser import (
     SCREENS,
     TIMEOUT_MS,
     launch_chromium,
+    pick_option,
     playwright_or_skip,
     streamlit_server,
     wait_for_app,
@@ -96,11 +97,7 @@ def test_taps_place_the_back_points_and_a_profile_is_saved_and_reused(session):
     wait_for_app(page)  # the upload is gone; the standing sample photo is shown
     page.get_by_test_id("stExpander").get_by_text("Profiles", exact=True).click()
     choice = page.get_by_test_id("stSelectbox").filter(has_text="Apply a saved profile")
-    choice.wait_for()
-    wait_for_app(page)
-    choice.click()
-    page.get_by_role("option", name="Alex").click()
-    wait_for_app(page)
+    pick_option(page, choice, "Alex")
     page.get_by_text("fitted to Alex's profile").first.wait_for()
     page.screenshot(path=str(SCREENS / "profile-applied.png"), full_page=True)
 
