@@ -10,7 +10,7 @@ source.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -105,6 +105,17 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
         **_shoulder_features(pose, up),
     }
     knees = [s for s in SIDES if pose.visible(SIDE_KEYPOINTS[s].knee)]
+    return features | leg_features(pose, hip_mid, up, knees), hip_mid, up
+
+
+def leg_features(
+    pose: OrientedPose, hip_mid: np.ndarray, up: np.ndarray, knees: Sequence[str]
+) -> dict[str, float]:
+    """Leg lengths (px) along `up`: "thigh", from `hip_mid` to the knees of the sides `knees`
+    (mean), and "shank", from those knees to their visible ankles (mean); each only when some
+    leg gives it."""
+    lm = pose.landmarks
+    features = {}
     if knees:
         features["thigh"] = float(
             np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
@@ -119,7 +130,7 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
                 ]
             )
         )
-    return features, hip_mid, up
+    return features
 
 
 def upper_body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:

@@ -28,6 +28,7 @@ from finder.body.anatomy import (
     PosePrior,
     c7_to_crest_step,
     keypoint_landmarks,
+    leg_features,
 )
 from finder.body.landmarks import HIPS, LEFT_RIGHT_PAIRS, SHOULDERS, SIDE_KEYPOINTS, SIDES
 from finder.body.model import BodyModel, Regression
@@ -157,21 +158,7 @@ def hips_only_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
     hip_mid = midpoint(lm, HIPS)
     features = {"hip_width": float(np.hypot(*(lm[HIPS[0], :2] - lm[HIPS[1], :2])))}
     knees = [s for s in SIDES if _seen_in_picture(pose, SIDE_KEYPOINTS[s].knee)]
-    if knees:
-        features["thigh"] = float(
-            np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
-        )
-    shanks = [s for s in knees if pose.visible(SIDE_KEYPOINTS[s].ankle)]
-    if shanks:
-        features["shank"] = float(
-            np.mean(
-                [
-                    (lm[SIDE_KEYPOINTS[s].knee, :2] - lm[SIDE_KEYPOINTS[s].ankle, :2]) @ up
-                    for s in shanks
-                ]
-            )
-        )
-    return features
+    return features | leg_features(pose, hip_mid, up, knees)
 
 
 def shoulders_cut_off(pose: OrientedPose, model: HipsOnlyModel | None = None) -> bool:
