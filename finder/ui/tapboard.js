@@ -27,11 +27,15 @@ export default function (component) {
     const perCss = board.data.width / rect.width;
     return [(event.clientX - rect.left) * perCss, (event.clientY - rect.top) * perCss];
   }
+  // The mark a press grabs: a placed one, or the dashed start of the landmark to place next.
+  // Another landmark's dashed start is never grabbed, so a click always places what the guide
+  // names (the starts can lie close to where the partner clicks).
   function markerAt(point) {
     const rect = canvas.getBoundingClientRect();
     const grab = (GRAB_CSS_PX * board.data.width) / rect.width;
     let best = null;
     for (const m of board.data.markers) {
+      if (!board.taps[m.name] && m.name !== board.data.active) continue;
       const [x, y] = board.taps[m.name] || [m.x, m.y];
       if (x === null || y === null) continue;
       const d = Math.hypot(x - point[0], y - point[1]);
