@@ -26,7 +26,7 @@ from finder.adapters.imageio import read_image
 from finder.body.anatomy import Anatomy
 from finder.body.landmarks import HIPS, SHOULDERS, SIDES
 from finder.body.pose import Detector
-from finder.body.result import FinderResult
+from finder.body.result import Basis, FinderResult
 from finder.body.view import VISIBLE, midpoint, up_axis
 from finder.pipelines.photo import (
     locate_found,
@@ -200,7 +200,7 @@ def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
     height, width = case.bgr.shape[:2]
     result = locate_found(search.found, (width, height), remarks=search.remarks)
     outcome = CaseResult(case, result, search.found.detector)
-    if result.accepted and result.basis == "pose":
+    if result.accepted and result.basis is Basis.POSE:
         outcome.errors = landmark_errors(result.anatomy, case)
         outcome.offsets = keypoint_offsets(result, case, search.found.detector)
     return outcome
@@ -489,9 +489,7 @@ def format_cases(outcomes: Sequence[CaseResult]) -> str:
         errors = ", ".join(
             f"{e.landmark} {e.up_cun:+.1f}/{e.left_cun:+.1f}" for e in o.errors if e.landmark
         )
-        source = r.pose_source or "upright"
-        if o.detector is Detector.MOVENET and "second detector" not in source:
-            source += ", MoveNet"
+        source = r.pose_source or "upright"  # names the second detector (FoundPose.changes)
         c7_missing = r.anatomy.missing.get("C7")
         lines.append(
             f"- {o.case.name}: {r.view}, {source}, cun {r.anatomy.frame.cun_px:.1f} px; "
