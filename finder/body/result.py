@@ -103,9 +103,10 @@ class Omission:
 
 @dataclass(frozen=True)
 class FinderResult:
-    """Everything found on one image. `problems` is non-empty when no body could be trusted;
-    then `anatomy` is None and every point is omitted. `notes` are cautions about an accepted
-    result (e.g. another person in view)."""
+    """Everything found on one image. `problems` is non-empty when no body could be trusted:
+    sentences for a person, the first saying why (decisions read `refusal`, `nobody_found` or
+    `accepted`, never the words); then `anatomy` is None and every point is omitted. `notes`
+    are cautions about an accepted result (e.g. another person in view)."""
 
     width: int
     height: int
