@@ -27,7 +27,7 @@ from finder.body.anatomy import Anatomy
 from finder.body.landmarks import HIPS, SHOULDERS, SIDES
 from finder.body.pose import Detector
 from finder.body.result import Basis, FinderResult
-from finder.body.view import VISIBLE, midpoint, up_axis
+from finder.body.view import VISIBLE, OrientedPose, midpoint, up_axis
 from finder.pipelines.photo import (
     locate_found,
     search_photo,
@@ -69,6 +69,11 @@ class Case:
     marks: Mapping[str, Mark]
     box: tuple[int, int, int, int] | None
     crop: Crop | None = None  # None: the whole photo
+
+    @property
+    def photo(self) -> str:
+        """The photo this picture was made from (its mirror images and crops share it)."""
+        return self.name.split()[0]
 
     @property
     def crests_in_view(self) -> bool:
@@ -191,6 +196,7 @@ class CaseResult:
     detector: Detector = Detector.BLAZEPOSE
     errors: list[Error] = field(default_factory=list)
     offsets: list[Offset] = field(default_factory=list)
+    pose: OrientedPose | None = None  # the pose the finder used (image px)
 
 
 def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
@@ -199,7 +205,10 @@ def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
     search = search_photo(case.bgr, shared_still_estimator(), view, case.box)
     height, width = case.bgr.shape[:2]
     result = locate_found(search.found, (width, height), remarks=search.remarks)
-    outcome = CaseResult(case, result, search.found.detector)
+    found = search.found
+    outcome = CaseResult(
+        case, result, found.detector, pose=None if found.checked is None else found.checked.pose
+    )
     if result.accepted and result.basis is Basis.POSE:
         outcome.errors = landmark_errors(result.anatomy, case)
         outcome.offsets = keypoint_offsets(result, case, search.found.detector)
@@ -524,6 +533,18 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
     errors = [e for o in outcomes for e in o.errors]
     accepted = sum(o.result.accepted for o in outcomes)
     ansur = ansur_reference(ansur_dir) if ansur_dir else {}
+    loo = ""
+    if ansur_dir:
+        from finder.tools.ansur import read_ansur
+        from finder.tools.c7_loo import c7_cases, loo_table
+
+        loo = (
+            "\n\nC7 left one photo out (each photo, with its mirror image and crops, placed by "
+            "the rule fitted on the other photos; h, k: widths above the shoulder keypoints, "
+            "a: fraction of the way from the shoulder midpoint; the current rule refits C7's "
+            "ANSUR II regressions for each fold's h, finder.tools.c7_loo):\n"
+            + loo_table(c7_cases(outcomes), errors, read_ansur(ansur_dir))
+        )
     return (
         f"Real photos: {len(outcomes)} cases (photos with marks, crops at the waist, mid-thigh "
         f"and knee, mirror images), {accepted} with a body found by the camera model "
@@ -532,6 +553,7 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         "own stated sd (median) and the median distance it alone gives; ANSUR II: "
         "vertical error on the held-out half (finder evaluate-body).\n"
         + format_errors(summarise(errors), ansur)
+        + loo
         + "\n\n"
         + format_placements(placements(outcomes))
         + "\n\nKeypoints against the marks (median truth - keypoint; up = toward the "
