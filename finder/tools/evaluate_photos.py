@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -391,16 +392,8 @@ def format_offsets(offsets: Sequence[Offset]) -> str:
     ]
     for name in dict.fromkeys(o.name for o in offsets):
         for detector in Detector:
-            for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
-                chosen = [
-                    o
-                    for o in offsets
-                    if o.name == name
-                    and o.detector is detector
-                    and (whole is None or o.whole is whole)
-                ]
-                if not chosen:
-                    continue
+            found = [o for o in offsets if o.name == name and o.detector is detector]
+            for label, chosen in by_picture(found):
                 med = {
                     key: float(np.median([getattr(o, key) for o in chosen]))
                     for key in ("up_cun", "out_cun", "up_widths", "out_widths")
@@ -463,6 +456,18 @@ def detector_pair(case: Case) -> DetectorPair | None:
     )
 
 
+Measured = TypeVar("Measured", "Offset", "DetectorPair")
+
+
+def by_picture(measured: Sequence[Measured]) -> Iterator[tuple[str, list[Measured]]]:
+    """`measured` on whole photos, on crops, and all of it ("whole", "crops", "all"), each with
+    its label; a group with nothing in it is left out."""
+    for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
+        chosen = [m for m in measured if whole is None or m.whole is whole]
+        if chosen:
+            yield label, chosen
+
+
 def format_pairs(pairs: Sequence[DetectorPair]) -> str:
     """Medians of `detector_pair` on whole photos, crops and all."""
     lines = [
@@ -470,10 +475,7 @@ def format_pairs(pairs: Sequence[DetectorPair]) -> str:
         "| shoulder width: BlazePose / MoveNet | hips: BlazePose below MoveNet (widths) |",
         "|---|---|---|---|---|",
     ]
-    for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
-        chosen = [p for p in pairs if whole is None or p.whole is whole]
-        if not chosen:
-            continue
+    for label, chosen in by_picture(pairs):
         med = {
             key: float(np.nanmedian([getattr(p, key) for p in chosen]))
             if any(np.isfinite(getattr(p, key)) for p in chosen)
