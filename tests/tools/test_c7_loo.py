@@ -4,6 +4,8 @@ fit, errors are in the case's own frame, and the current rule's refit is the shi
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,14 +20,18 @@ from finder.tools.c7_loo import (
     AnsurRefit,
     C7Case,
     Candidate,
+    c7_cases,
+    candidates,
     format_loo,
     leave_one_photo_out,
     median_of,
     onto_the_neck,
     weighted_median,
 )
-from finder.tools.evaluate_photos import Mark
-from tests.photos import ANSUR_DIR
+from finder.tools.evaluate_photos import Mark, cases, evaluate_case, summarise
+from tests.photos import ANSUR_DIR, PHOTOS
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 CUN_PX = 10.0
 
@@ -123,3 +129,25 @@ def test_the_current_rule_refit_at_the_shipped_height_gives_the_shipped_c7_model
         assert ours.coef == pytest.approx(theirs.coef, abs=2e-3)
     higher = refit.model(height + 0.1).regressions["C7"][-1]  # shoulders only: C7 = c x width
     assert higher.coef[0] == pytest.approx(shipped[-1].coef[0] + 0.1, abs=0.005)
+
+
+@pytest.mark.model
+@pytest.mark.shared
+@pytest.mark.slow
+def test_the_readme_states_the_current_rules_c7_figure_left_one_photo_out():
+    """The README's out-of-sample C7 row is what `finder evaluate-photos --ansur` gives for the
+    current rule (median, p90 and bias along the body, cun)."""
+    row = re.search(
+        r"\| C7, left one photo out \(below\) \| (\d+) \| ([\d.]+) \| ([\d.]+) "
+        r"\| [\d.]+, ([+-][\d.]+) \|",
+        README.read_text(encoding="utf-8"),
+    )
+    assert row, "README: no 'C7, left one photo out' row"
+    outcomes = [evaluate_case(case) for case in cases(PHOTOS) if "C7" in case.marks]
+    current = candidates(AnsurRefit(read_ansur(ANSUR_DIR)))[0]
+    errors, _ = leave_one_photo_out(c7_cases(outcomes), current)
+    (c7,) = [r for r in summarise(errors) if r.landmark == "C7"]
+    assert c7.count == int(row[1])
+    assert (c7.median, c7.p90, c7.bias_up) == pytest.approx(
+        (float(row[2]), float(row[3]), float(row[4])), abs=0.006
+    )
