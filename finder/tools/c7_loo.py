@@ -57,7 +57,8 @@ class C7Case:
 
     @property
     def ears(self) -> np.ndarray:
-        """The ear keypoints' midpoint (px)."""
+        """The ear keypoints' midpoint (px; where the pose put them, seen or not: on the
+        cases with C7 both are seen)."""
         return midpoint(self.pose.landmarks, EARS)
 
     @property
@@ -238,11 +239,7 @@ def candidates(refit: AnsurRefit) -> list[Candidate]:
     def toward(point: Callable[[C7Case], np.ndarray]):
         return lambda c, a: c.shoulder_mid + a * (point(c) - c.shoulder_mid)
 
-    def ears(c: C7Case) -> np.ndarray:
-        return c.ears
-
-    def head(c: C7Case) -> np.ndarray:
-        return c.head
+    ears, head = (lambda c: c.ears), (lambda c: c.head)
 
     return [
         Candidate(
@@ -254,9 +251,7 @@ def candidates(refit: AnsurRefit) -> list[Candidate]:
             current(),
             lambda c, h: onto_the_neck(c, by_model(c, h)),
         ),
-        Candidate(
-            "k widths up from the shoulder midpoint", median_of(lambda c: c.height_widths), up
-        ),
+        Candidate("k widths up from the shoulder midpoint", current(), up),
         Candidate(
             "k widths along the shoulders-to-ears line", median_of(_along_neck_widths), along_neck
         ),
