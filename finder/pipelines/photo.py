@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,11 +20,11 @@ from finder.body.landmarks import pose_array
 from finder.body.model import load_body_model
 from finder.body.points import locate_points, point_sides
 from finder.body.pose import Detector, Pose, as_pose
-from finder.body.result import Basis, FinderResult, Omission, Refusal
-from finder.body.trust import CheckedPose, Problem, ProblemKind, check
+from finder.body.result import Basis, FinderResult, Omission
+from finder.body.trust import CheckedPose, check
 from finder.body.view import ARMS_RAISED, Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
-from finder.pipelines.search import Box, FoundPose, find_pose
+from finder.pipelines.search import Box, FoundPose, Refusal, find_pose
 
 PART_OF_THE_BACK = (
     "the shoulder tops instead when the hips are cut off, the hip-bone tops alone when the "
@@ -102,12 +101,14 @@ def locate_landmarks(
     if not isinstance(landmarks, Pose):
         landmarks = pose_array(landmarks).copy()
         if not np.all(np.isfinite(landmarks)):
-            invalid = Problem(ProblemKind.INVALID_NUMBERS).sentence
-            return locate_checked(None, (width, height), codes, taps, profile, invalid)
+            return locate_checked(None, (width, height), codes, taps, profile, INVALID_NUMBERS)
         if not np.all((landmarks[:, 3] >= 0.0) & (landmarks[:, 3] <= 1.0)):
             raise ValueError("landmark visibility (column 4) must lie in [0, 1]")
     checked = check(as_pose(landmarks), (width, height), view)
     return locate_checked(checked, (width, height), codes, taps, profile)
+
+
+INVALID_NUMBERS = "the pose estimate contains invalid numbers"
 
 
 def locate_checked(
@@ -120,7 +121,7 @@ def locate_checked(
 ) -> FinderResult:
     """Points from a pose checked once (`finder.body.trust.check`; None: nobody found, refused
     with `no_person`), `taps` and `profile` as in `locate_landmarks`; image_size = (width,
-    height) px. The check's problems become the result's sentences here."""
+    height) px."""
     width, height = pixel_size(image_size)
     if taps is not None:
         check_taps_near(taps, (width, height))
@@ -137,7 +138,7 @@ def locate_checked(
             width,
             height,
             points,
-            [problem.sentence for problem in checked.problems],
+            list(checked.problems),
             pose.facing.value,
             pose.facing_reason,
             pose.landmarks,
@@ -299,8 +300,9 @@ def locate_image(
 
 @dataclass(frozen=True)
 class PhotoRemarks:
-    """What a photo or a video frame says beyond its pose: too dark to see a body; another
-    person in view."""
+    """What a photo or a video frame says beyond its pose: too dark to see a body (looked at
+    only when no body was accepted: one that was shows the light was enough); another person in
+    view."""
 
     too_dark: bool = False
     another_person: bool = False
@@ -328,14 +330,13 @@ def search_photo(
     API, the command line and the app. Raises BoxError for an unusable box."""
     people = shared_people_detector() if rescue else None
     faces = shared_face_detector() if rescue else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finder-too-dark") as beside:
-        dark = beside.submit(too_dark, bgr)  # a histogram of the photo, beside the pose search
-        found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True, faces=faces)
+    found = find_pose(bgr, estimator, view, box, rescue, people, bgr=True, faces=faces)
     if found.people is not None:  # MoveNet looked: it counted the people, no extra pass
         crowded = found.accepted and found.people > 1
     else:
         crowded = someone_else(bgr, found, estimator if box is None else None)
-    return PhotoSearch(found, PhotoRemarks(dark.result(), crowded))
+    dark = not found.accepted and too_dark(bgr)  # a body accepted was seen: light enough
+    return PhotoSearch(found, PhotoRemarks(dark, crowded))
 
 
 def someone_else(bgr: np.ndarray, found: FoundPose, crowd_estimator: PoseEstimator | None) -> bool:
@@ -389,8 +390,7 @@ def locate_found(
         result = locate_checked(None, image_size, codes, taps, profile, REFUSALS[found.refusal])
     else:
         result = locate_checked(found.checked, image_size, codes, taps, profile)
-    searched = replace(result, pose_source=found.changes, refusal=found.refusal)
-    return with_remarks(searched, remarks, codes)
+    return with_remarks(replace(result, pose_source=found.changes), remarks, codes)
 
 
 def with_remarks(
@@ -412,12 +412,7 @@ def with_remarks(
             result.view_reason,
             result.keypoints,
         )
-        return replace(
-            rejected,
-            pose_source=result.pose_source,
-            nobody_found=result.nobody_found,
-            refusal=result.refusal,
-        )
+        return replace(rejected, pose_source=result.pose_source, nobody_found=result.nobody_found)
     if result.accepted and remarks.another_person and result.basis is not Basis.TAPS:
         return replace(result, notes=(ANOTHER_PERSON,))
     return result

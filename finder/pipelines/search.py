@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from enum import Enum
 from functools import partial
 
 import cv2
@@ -37,9 +38,8 @@ from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstima
 from finder.body.landmarks import HIPS, SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
-from finder.body.result import Refusal
-from finder.body.trust import CheckedPose, Problem, ProblemKind, check
-from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised
+from finder.body.trust import CheckedPose, check
+from finder.body.view import ARMS_RAISED, HEAD, VISIBLE, Facing, FacingSource, arms_raised
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -97,11 +97,6 @@ class Attempt:
         """The photo (or the box) as it is: no border, no turn."""
         return self.border_px == 0 and self.quarter_turns == 0
 
-    @property
-    def whole(self) -> bool:
-        """The whole photo as it is: upright, no box (what `describe` calls "upright")."""
-        return self.upright and self.box is None and not self.around_person
-
     def describe(self) -> str:
         """What was done to the photo, for a person: "upright", "inside the receiver box,
         padded, rotated 90° clockwise", ..."""
@@ -115,6 +110,27 @@ class Attempt:
         if self.quarter_turns:
             parts.append(_TURN_NAMES[self.quarter_turns])
         return ", ".join(parts) or "upright"
+
+
+class Refusal(Enum):
+    """Why the search gives no body, when the checks of one pose are not the whole story; the
+    sentence for a person is made at the edge (`finder.pipelines.photo`)."""
+
+    LYING_FACE_DOWN = "lying face down"
+    """A body lies across the picture (its trunk nearer horizontal than vertical) and none was
+    accepted: the three taps place the back."""
+    NO_BACK = "no back"
+    """Someone is in view but no back could be trusted: the three taps place it."""
+    FACING_CAMERA_AMONG_OTHERS = "facing camera among others"
+    """The only body accepted faces the camera and someone else is in view: which one is the
+    receiver is the partner's call (a receiver box)."""
+    SEVERAL_BACKS = "several people"
+    """A back and someone else are in view: the partner's box says which one is the
+    receiver."""
+    ARMS_RAISED = "arms raised"
+    """No back was trusted and someone in view has the arms raised
+    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints: let the arms hang,
+    or tap C7 and the shoulder tops."""
 
 
 @dataclass(frozen=True)
@@ -148,10 +164,10 @@ class FoundPose:
     def changes(self) -> str | None:
         """What was done to the photo for this pose, and which detector found it, for a person;
         None for the photo as it is (upright, whole) seen by BlazePose."""
-        done = None if self.attempt.whole else self.attempt.describe()
+        done = self.attempt.describe()
         if self.detector is Detector.MOVENET:
-            return "found by the second detector" + (f", {done}" if done else "")
-        return done
+            return "found by the second detector" + ("" if done == "upright" else f", {done}")
+        return None if done == "upright" else done
 
 
 def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
@@ -365,7 +381,9 @@ def find_pose(
         if rescue and people is not None and box is None and view != "front":
             look_for_people = beside.submit(look_for_people).result
         upright_pose = detect_in_original(rgb, first, estimator, bgr, picture)
-    faced = None if faces is None or view != "auto" else _face_reader(rgb, faces, bgr)
+    faced = None
+    if faces is not None and view == "auto":
+        faced = _face_reader(picture, first, image_size, faces)
     found = _search(
         rgb,
         estimator,
@@ -484,6 +502,8 @@ def one_facing(found: FoundPose, upright: Pose | None, first: Attempt, view: str
     decides give the same anatomy."""
     if view != "auto" or upright is None or found.checked is None or not found.accepted:
         return found
+    if found.attempt == first and found.detector is Detector.BLAZEPOSE:
+        return found  # the upright pose itself: checked with its own facing already
     chosen = found.checked.pose
     again = check(upright, chosen.image_size, chosen.facing.value)
     if not again.accepted or np.allclose(again.pose.landmarks, chosen.landmarks):
@@ -573,7 +593,11 @@ FACE_MIN_SCORE = 0.85
 from which the person faces the camera. Measured on the shared photos, their crops, mirrored
 pairs and photo 13 beside the therapist of photo 04: the therapist's face scores 0.89-0.95 on
 every crop around a head keypoint set that lies on her; the backs of heads score up to 0.72
-(photo 13's hair bun, 0.5-0.72; photos 09, 10, 11 under 0.6)."""
+(photo 13's hair bun, 0.5-0.72; photos 09, 10, 11 under 0.6). Squares cut from the upright
+picture the models saw (at most COPY_MAX_SIDE_PX) instead of the full-size photo, over the 14
+shared photos as taken, mirrored, turned, cut and paired (the searches of `finder
+search-report`): every score under 0.70 or over 0.87 (from the full-size photo: under 0.71 or
+over 0.85), and every search gives the same result."""
 HEAD_SQUARE_SHOULDER_WIDTHS = 0.9
 """Half the side of the square looked at for a face, in shoulder widths, around the mean of
 the head keypoints (nose, ears): a head is about 0.5 shoulder widths across (ANSUR II head
@@ -588,10 +612,8 @@ in a square 1.8 shoulder widths wide), so under this side it spans under about 2
 face detector's miss says little; the pose's own reading then stands."""
 
 
-def shows_face(
-    rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector, bgr: bool
-) -> bool | None:
-    """Whether the head of the body at `landmarks` (33, 4; px of `rgb`, BGR when `bgr`) shows a
+def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> bool | None:
+    """Whether the head of the body at `landmarks` (33, 4; px of the RGB picture `rgb`) shows a
     face to the camera: FACE_MIN_SCORE in the square HEAD_SQUARE_SHOULDER_WIDTHS around the
     head keypoints. A head beyond the picture (the keypoints' mean outside it: cut off by the
     edge) shows none; a square too small (HEAD_SQUARE_MIN_PX) or too dark
@@ -609,21 +631,25 @@ def shows_face(
     if min(right - left, bottom - top) < MIN_SIDE_PX:
         return False
     crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-    if too_dark(crop if bgr else np.ascontiguousarray(crop[..., ::-1])):
+    if too_dark(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)):
         return None
-    if bgr:
-        crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
     return faces.best_score(crop) >= FACE_MIN_SCORE
 
 
-def _face_reader(rgb: np.ndarray, faces: FaceDetector, bgr: bool) -> FaceReader:
-    """`shows_face` on `rgb`, each body looked at once."""
+def _face_reader(
+    picture: np.ndarray, first: Attempt, image_size: tuple[int, int], faces: FaceDetector
+) -> FaceReader:
+    """`shows_face` on `picture` (RGB, `render` of `first`: what the models saw, at most
+    COPY_MAX_SIDE_PX, so the square around a head is never cut from the full-size photo nor
+    shrunk again for the detector), each body (original px) looked at once."""
     known: dict[bytes, bool | None] = {}
 
     def faced(landmarks: np.ndarray) -> bool | None:
         key = landmarks[:, :2].tobytes()
         if key not in known:
-            known[key] = shows_face(rgb, landmarks, faces, bgr)
+            shown = landmarks.copy()
+            shown[:, :2] = to_attempt(landmarks[:, :2], first, image_size)
+            known[key] = shows_face(picture, shown, faces)
         return known[key]
 
     return faced
@@ -636,11 +662,12 @@ def _facing_from_face(
     front when its head shows a face, as a back when it shows none: back is the default for a
     picture without a face. BlazePose's own reading stands unless the face says otherwise, and
     every pose's own reading stands when the head is too dark to tell."""
+    blazepose = pose.detector is Detector.BLAZEPOSE
+    if blazepose and checked.pose.facing is Facing.FRONT:
+        return checked  # its front (two cues agreeing) stands: no face to look for
     shows = faced(pose.landmarks)
-    if shows is None:
-        return checked
-    if pose.detector is Detector.BLAZEPOSE and (checked.pose.facing is Facing.FRONT or not shows):
-        return checked  # its front (two cues agreeing) stands, and so does a back with no face
+    if shows is None or (blazepose and not shows):
+        return checked  # a back with no face stands too
     facing, source = (
         (Facing.FRONT, FacingSource.FACE_TOWARD_CAMERA)
         if shows
@@ -793,8 +820,7 @@ def _refusal(
     if any(_lying(landmarks, image_size) for landmarks in poses):
         return Refusal.LYING_FACE_DOWN
     sure = [check(p.pose, image_size, view) for p in seen if p.score >= PERSON_MIN_SCORE]
-    arms_alone = (Problem(ProblemKind.ARMS_RAISED),)
-    if any(checked.problems == arms_alone for checked in [upright, *sure] if checked):
+    if any(checked.problems == (ARMS_RAISED,) for checked in [upright, *sure] if checked):
         return Refusal.ARMS_RAISED
     return Refusal.NO_BACK if poses else None
 

@@ -1,6 +1,5 @@
-"""When the photo search's work runs: MoveNet and the darkness check beside BlazePose's upright
-pass (the same answer as one after the other), and copies that stop once no pose can gather
-enough support."""
+"""When the photo search's work runs: MoveNet beside BlazePose's upright pass (the same answer
+as one after the other), and copies that stop once no pose can gather enough support."""
 
 from __future__ import annotations
 
@@ -63,14 +62,13 @@ class ThreadNotingMoveNet(MoveNet):
 @pytest.mark.parametrize("prefix", ["01", "06", "08", "09", "13"])
 def test_movenet_beside_blazepose_gives_the_same_result(monkeypatch, prefix):
     """Accepted (09, 13) and refused photos (01; 06 with aimed copies; 08 with a blind copy):
-    the result is the same, to the last bit, whether MoveNet (and the darkness check) run beside
-    BlazePose's upright pass or after it."""
+    the result is the same, to the last bit, whether MoveNet runs beside BlazePose's upright
+    pass or after it."""
     people = ThreadNotingMoveNet()
     monkeypatch.setattr(photo_pipeline, "shared_people_detector", lambda: people)
     beside = locate_image(photo(prefix))
     assert people.threads[0] != threading.main_thread().name
     monkeypatch.setattr(search, "ThreadPoolExecutor", OneAfterTheOther)
-    monkeypatch.setattr(photo_pipeline, "ThreadPoolExecutor", OneAfterTheOther)  # too_dark
     after = locate_image(photo(prefix))
     assert people.threads[-1] == threading.main_thread().name
     assert after.to_dict() == beside.to_dict()

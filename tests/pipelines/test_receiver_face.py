@@ -15,10 +15,14 @@ from finder.body.pose import Detector, Pose
 from finder.body.trust import check
 from finder.body.view import HEAD, Facing, FacingSource
 from finder.pipelines.search import (
+    COPY_MAX_SIDE_PX,
     FACE_MIN_SCORE,
     HEAD_SQUARE_MIN_PX,
     HEAD_SQUARE_SHOULDER_WIDTHS,
+    _face_reader,
     _facing_from_face,
+    attempts,
+    render,
     shows_face,
 )
 from finder.tools.copies import beside
@@ -43,15 +47,32 @@ def test_a_face_is_looked_for_in_a_square_around_the_head_keypoints():
     width = float(np.hypot(*np.subtract(*landmarks[list(SHOULDERS), :2])))
     side = 2 * int(HEAD_SQUARE_SHOULDER_WIDTHS * width)
     faces = Faces(FACE_MIN_SCORE)
-    assert shows_face(picture, landmarks, faces, bgr=False) is True
+    assert shows_face(picture, landmarks, faces) is True
     assert abs(faces.shown[0][0] - side) <= 2 and abs(faces.shown[0][1] - side) <= 2
-    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01), bgr=False) is False
+    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01)) is False
+
+
+def test_the_face_is_looked_for_in_the_picture_the_models_saw():
+    """The square around the head is cut from the upright picture (shrunk to COPY_MAX_SIDE_PX),
+    not from the full-size photo: the face detector is never shown a square larger than that
+    picture's, and the photo is not shrunk again for it."""
+    landmarks = standing_back_view()
+    photo = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 128, np.uint8)
+    first = attempts(IMAGE_SIZE)[0]
+    faces = Faces(FACE_MIN_SCORE)
+    faced = _face_reader(render(photo, first, bgr=True), first, IMAGE_SIZE, faces)
+    assert faced(landmarks) is True and faced(landmarks) is True
+    scale = COPY_MAX_SIDE_PX / max(IMAGE_SIZE)
+    width = scale * float(np.hypot(*np.subtract(*landmarks[list(SHOULDERS), :2])))
+    side = 2 * int(HEAD_SQUARE_SHOULDER_WIDTHS * width)
+    assert len(faces.shown) == 1  # each body looked at once
+    assert abs(faces.shown[0][0] - side) <= 2 and abs(faces.shown[0][1] - side) <= 2
 
 
 def test_a_head_too_dark_to_show_a_face_cannot_tell():
     faces = Faces(1.0)
     dark = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 3, np.uint8)
-    assert shows_face(dark, standing_back_view(), faces, bgr=True) is None
+    assert shows_face(dark, standing_back_view(), faces) is None
     assert faces.shown == []
 
 
@@ -63,7 +84,7 @@ def test_a_head_too_small_to_show_a_face_cannot_tell():
     landmarks[:, :2] *= scale  # the body shrunk until its head square is under the minimum
     faces = Faces(0.0)
     picture = np.full((2400, 2400, 3), 128, np.uint8)
-    assert shows_face(picture, landmarks, faces, bgr=False) is None and faces.shown == []
+    assert shows_face(picture, landmarks, faces) is None and faces.shown == []
 
 
 def test_a_head_beyond_the_picture_shows_no_face_and_is_not_looked_at():
@@ -71,7 +92,7 @@ def test_a_head_beyond_the_picture_shows_no_face_and_is_not_looked_at():
     landmarks[:, 1] -= landmarks[list(HEAD), 1].max() + 200  # the head above the top edge
     faces = Faces(1.0)
     picture = np.full((2400, 2400, 3), 128, np.uint8)
-    assert shows_face(picture, landmarks, faces, bgr=False) is False
+    assert shows_face(picture, landmarks, faces) is False
     assert faces.shown == []
 
 
@@ -101,6 +122,15 @@ def test_a_blazepose_back_whose_head_shows_a_face_is_a_front():
     assert _facing_from_face(pose, checked, IMAGE_SIZE, lambda landmarks: False) is checked
     front = _facing_from_face(pose, checked, IMAGE_SIZE, lambda landmarks: True)
     assert front.pose.facing is Facing.FRONT
+
+
+def test_a_blazepose_front_stands_without_a_look_for_a_face():
+    """A face could only confirm BlazePose's front (two cues agreeing): it is not looked for."""
+    pose = Pose(standing_back_view())
+    front = check(pose, IMAGE_SIZE, "front")
+    looked = []
+    assert _facing_from_face(pose, front, IMAGE_SIZE, lambda lm: looked.append(lm)) is front
+    assert looked == []
 
 
 THERAPIST = (40, 180, 840, 1290)  # photo 04: the standing therapist (x0, y0, x1, y1), facing us
