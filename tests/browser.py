@@ -83,6 +83,10 @@ def streamlit_server(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # The served checkout does not change during a test: no watcher polling the sources,
+        # and no "source changed" state when files change under a running server.
+        "--server.fileWatcherType",
+        "none",
     ]
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:

@@ -144,6 +144,16 @@ class Regression:
     def apply(self, features: Mapping[str, float]) -> float:
         return float(sum(c * features[n] for n, c in zip(self.features, self.coef, strict=True)))
 
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, object]) -> Regression:
+        """One model of body_model.json "regressions" (not validated; `parse_body_model` is)."""
+        return cls(
+            tuple(entry["features"]),
+            tuple(map(float, entry["coef"])),
+            float(entry["sd_cun"]),
+            entry["anchor"],
+        )
+
 
 @dataclass(frozen=True)
 class BodyModel:
@@ -225,9 +235,7 @@ def parse_body_model(
                     or not ANCHOR_LENGTHS[anchor] & set(features)
                 ):
                     raise ValueError(f"regression {target}: bad anchor {anchor} or {features}")
-                models.append(
-                    Regression(features, tuple(map(float, entry["coef"])), entry["sd_cun"], anchor)
-                )
+                models.append(Regression.from_entry(entry))
             if not models:
                 raise ValueError(
                     f"regression {target}: no models (run `finder evaluate-body --refit`)"

@@ -23,6 +23,27 @@ class Basis(str, Enum):
     TAPS = "taps"
 
 
+class Refusal(Enum):
+    """Why the search gives no body, when the checks of one pose are not the whole story; the
+    sentence for a person is made at the edge (`finder.pipelines.photo.REFUSALS`)."""
+
+    LYING_FACE_DOWN = "lying face down"
+    """A body lies across the picture (its trunk nearer horizontal than vertical) and none was
+    accepted: the three taps place the back."""
+    NO_BACK = "no back"
+    """Someone is in view but no back could be trusted: the three taps place it."""
+    FACING_CAMERA_AMONG_OTHERS = "facing camera among others"
+    """The only body accepted faces the camera and someone else is in view: which one is the
+    receiver is the partner's call (a receiver box)."""
+    SEVERAL_BACKS = "several people"
+    """A back and someone else are in view: the partner's box says which one is the
+    receiver."""
+    ARMS_RAISED = "arms raised"
+    """No back was trusted and someone in view has the arms raised
+    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints: let the arms hang,
+    or tap C7 and the shoulder tops."""
+
+
 def chance_within(sd: float, tolerance: float) -> float:
     """Chance that a 2D normal error of standard deviation `sd` per axis lies within
     `tolerance` (same units): the Rayleigh distribution's CDF; 1 when `sd` is 0."""
@@ -82,9 +103,10 @@ class Omission:
 
 @dataclass(frozen=True)
 class FinderResult:
-    """Everything found on one image. `problems` is non-empty when no body could be trusted;
-    then `anatomy` is None and every point is omitted. `notes` are cautions about an accepted
-    result (e.g. another person in view)."""
+    """Everything found on one image. `problems` is non-empty when no body could be trusted:
+    sentences for a person, the first saying why (decisions read `refusal`, `nobody_found` or
+    `accepted`, never the words); then `anatomy` is None and every point is omitted. `notes`
+    are cautions about an accepted result (e.g. another person in view)."""
 
     width: int
     height: int
@@ -101,6 +123,7 @@ class FinderResult:
     profile: str | None = None  # name of the saved profile applied, if any
     notes: tuple[str, ...] = ()  # remarks on an accepted result, e.g. another person in view
     nobody_found: bool = False  # no person (or hand) in the picture: `problems` says so
+    refusal: Refusal | None = None  # why the photo search refused the picture (None: it did not)
 
     @property
     def basis(self) -> Basis:

@@ -1,18 +1,21 @@
 """Is this pose a plausible view of one body? Checked before any point is placed.
 
 BlazePose often returns a confident but wrong pose on back photos (hips placed mid-back, the
-therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a reason a
-person understands; an empty list means the pose may be used. With the hips in view
-(`finder.body.anatomy.hips_evidence`) the whole body is checked; without them, the upper body: the
-shoulders against the head. There a front view read from the pose alone is refused: BlazePose reads
-many upper-body backs as fronts (`python -m finder.tools.view_report`, crops of photo 13).
+therapist instead of the receiver, arms mistaken for a torso). Each failed check yields a
+`Problem` (its kind, and the side of a knee or an ankle); an empty list means the pose may be
+used. Decisions read the kind; `Problem.sentence` gives a person's words where a result is made.
+With the hips in view (`finder.body.anatomy.hips_evidence`) the whole body is checked; without
+them, the upper body: the shoulders against the head. There a front view read from the pose
+alone is refused: BlazePose reads many upper-body backs as fronts (`python -m
+finder.tools.view_report`, crops of photo 13).
 Limits and their sources: `body_model.json` "plausibility".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from enum import Enum
 
 import numpy as np
 
@@ -42,9 +45,126 @@ from finder.body.view import (
     shoulder_normal,
 )
 
+
+class ProblemKind(Enum):
+    """Why a pose cannot be trusted; `PROBLEM_SENTENCES` says it in a person's words."""
+
+    INVALID_NUMBERS = "invalid numbers"
+    SHOULDERS_NOT_IN_VIEW = "shoulders not in view"
+    TOO_SMALL = "too small"
+    ARMS_RAISED = "arms raised"
+    # upper body (the hips out of view)
+    HEAD_AND_HIPS_OUT = "head and hips out of view"
+    FRONT_OF_UPPER_BODY = "front of an upper body read from the pose"
+    HEAD_NOT_ABOVE_SHOULDERS = "head not above the shoulders"
+    HEAD_TOO_HIGH = "head too far above the shoulders"
+    SHOULDERS_NOT_ACROSS_NECK = "shoulder line not across the neck"
+    HEAD_TOO_WIDE = "head too wide"
+    SHOULDERS_MIXED_UP = "left and right shoulders mixed up"
+    HEAD_CUT_OFF_FACING_CAMERA = "head cut off, facing the camera"
+    SHOULDERS_NOT_LEVEL = "shoulder line not level"
+    # whole body
+    TRUNK_TOO_LONG = "trunk too long"
+    TRUNK_TOO_SHORT = "trunk too short"
+    HIPS_DO_NOT_FIT_SHOULDERS = "hips do not fit the shoulders"
+    SHOULDERS_NOT_ACROSS_TRUNK = "shoulder line not across the trunk"
+    TWISTED = "shoulders and hips twisted"
+    KNEE_ABOVE_HIPS = "knee above the hips"  # with a side
+    ANKLE_ABOVE_KNEE = "ankle above the knee"  # with a side
+    # hips only (the shoulders cut off)
+    FRONT_WITHOUT_SHOULDERS = "front without shoulders"
+    HIPS_NOT_CLEAR = "hips not clearly seen"
+    LOWER_BACK_CUT_OFF = "lower back cut off"
+    HIPS_NOT_ACROSS_THIGHS = "hip line not across the thighs"
+    KNEE_OFF_THE_HIPS = "knee does not fit the hips"  # with a side
+    ANKLE_ABOVE_KNEE_BELOW_HIPS = "ankle above the knee below hips alone"  # with a side
+
+
 STEP_BACK = "step back until the shoulders, hips and knees are in the picture"
 UNRELIABLE = "the pose is unreliable"
-TOO_SMALL = "the person is too small in the picture: come closer or crop the photo"
+PROBLEM_SENTENCES = {
+    ProblemKind.INVALID_NUMBERS: "the pose estimate contains invalid numbers",
+    ProblemKind.SHOULDERS_NOT_IN_VIEW: f"the shoulders are not clearly in view: {STEP_BACK}",
+    ProblemKind.TOO_SMALL: (
+        "the person is too small in the picture: come closer or crop the photo"
+    ),
+    ProblemKind.ARMS_RAISED: ARMS_RAISED,
+    ProblemKind.HEAD_AND_HIPS_OUT: (
+        "the hips are out of view and so is the head: with the upper body only, keep the "
+        "head and shoulders in the picture, or step back until the hips are in it"
+    ),
+    ProblemKind.FRONT_OF_UPPER_BODY: (
+        "with only the upper body in view the finder cannot tell a face from the back of "
+        "a head: choose the view (back or front)"
+    ),
+    ProblemKind.HEAD_NOT_ABOVE_SHOULDERS: (
+        f"the head was not found above the shoulders: {UNRELIABLE}"
+    ),
+    ProblemKind.HEAD_TOO_HIGH: f"the head was found too far above the shoulders: {UNRELIABLE}",
+    ProblemKind.SHOULDERS_NOT_ACROSS_NECK: (
+        f"the shoulder line is not across the neck: {UNRELIABLE}"
+    ),
+    ProblemKind.HEAD_TOO_WIDE: f"the head found is too wide for the shoulders: {UNRELIABLE}",
+    ProblemKind.SHOULDERS_MIXED_UP: f"the left and right shoulders are mixed up: {UNRELIABLE}",
+    ProblemKind.HEAD_CUT_OFF_FACING_CAMERA: (
+        "the head is cut off by the top of the picture and the body seems to face the "
+        "camera: if this is a back, choose the back view"
+    ),
+    ProblemKind.SHOULDERS_NOT_LEVEL: f"the shoulder line is not level: {UNRELIABLE}",
+    ProblemKind.TRUNK_TOO_LONG: (
+        "the trunk found is too long for the shoulders: the body may be turned sideways "
+        "or the pose was not found reliably"
+    ),
+    ProblemKind.TRUNK_TOO_SHORT: (
+        "the trunk found is too short for the shoulders: the body may be turned sideways "
+        "or the pose was not found reliably"
+    ),
+    ProblemKind.HIPS_DO_NOT_FIT_SHOULDERS: f"the hips found do not fit the shoulders: {UNRELIABLE}",
+    ProblemKind.SHOULDERS_NOT_ACROSS_TRUNK: (
+        f"the shoulder line is not across the trunk: {UNRELIABLE}"
+    ),
+    ProblemKind.TWISTED: f"shoulders and hips are twisted against each other: {UNRELIABLE}",
+    ProblemKind.KNEE_ABOVE_HIPS: (
+        "the {side} knee was found too close to or above the hips: the lower body was not "
+        "found reliably (if the receiver is seated, take the photo from the waist up)"
+    ),
+    ProblemKind.ANKLE_ABOVE_KNEE: (
+        "the {side} ankle was found too close to or above the knee: the lower body was not "
+        "found reliably"
+    ),
+    ProblemKind.FRONT_WITHOUT_SHOULDERS: (
+        f"{SHOULDERS_CUT_OFF} and the front points need them: if this is a back, choose the "
+        "back view"
+    ),
+    ProblemKind.HIPS_NOT_CLEAR: (
+        f"{SHOULDERS_CUT_OFF} and the hips are not clearly seen: {UNRELIABLE}"
+    ),
+    ProblemKind.LOWER_BACK_CUT_OFF: (
+        f"{SHOULDERS_CUT_OFF} and so is the lower back: take the picture from the waist "
+        "down, or tap C7 and the two hip-bone tops"
+    ),
+    ProblemKind.HIPS_NOT_ACROSS_THIGHS: f"the hip line is not across the thighs: {UNRELIABLE}",
+    ProblemKind.KNEE_OFF_THE_HIPS: f"the {{side}} knee does not fit the hips: {UNRELIABLE}",
+    ProblemKind.ANKLE_ABOVE_KNEE_BELOW_HIPS: (
+        f"the {{side}} ankle was found too close to or above the knee: {UNRELIABLE}"
+    ),
+}
+"""A person's words for each kind of problem: what was found, then what to do ({side}: the
+receiver's own side of a knee or an ankle)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a pose cannot be trusted: its kind, and the receiver's side ("left" or
+    "right") of the knee or ankle it is about (None otherwise)."""
+
+    kind: ProblemKind
+    side: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """The problem in a person's words (`PROBLEM_SENTENCES`): made where a result is shown."""
+        return PROBLEM_SENTENCES[self.kind].format(side=self.side)
 
 
 @dataclass(frozen=True)
@@ -54,7 +174,7 @@ class CheckedPose:
     stage takes it as it is."""
 
     pose: OrientedPose
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
 
     @property
     def accepted(self) -> bool:
@@ -88,27 +208,27 @@ def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> 
     return replace(pose, landmarks=landmarks)
 
 
-def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
+def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[Problem]:
     """Reasons why the pose cannot be trusted (empty when it is plausible)."""
     limits = limits or load_body_model().plausibility
     if not np.all(np.isfinite(pose.landmarks)):
-        return ["the pose estimate contains invalid numbers"]
+        return [Problem(ProblemKind.INVALID_NUMBERS)]
     pose = in_frame(pose, limits)
     lm = pose.landmarks
     # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
     if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
-        return [f"the shoulders are not clearly in view: {STEP_BACK}"]
+        return [Problem(ProblemKind.SHOULDERS_NOT_IN_VIEW)]
     whole_body = hips_evidence(pose, limits).anchor
     if _below_measurable_size(pose, limits, whole_body):
-        return [TOO_SMALL]
+        return [Problem(ProblemKind.TOO_SMALL)]
     if whole_body:
         problems = _whole_body_problems(pose, limits)
     elif arms_raised(lm, limits):  # the shoulders, the only anchor, ride up with the arms
-        problems = [ARMS_RAISED]
+        problems = [Problem(ProblemKind.ARMS_RAISED)]
     else:
         problems = _upper_body_problems(pose, limits)
     if problems and _picture_share(pose) < float(limits["small_in_picture"]):
-        problems.insert(0, TOO_SMALL)
+        problems.insert(0, Problem(ProblemKind.TOO_SMALL))
     return problems
 
 
@@ -132,7 +252,7 @@ def _picture_share(pose: OrientedPose) -> float:
     return float(np.max(np.ptp(seen, axis=0) / np.array(pose.image_size)))
 
 
-def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[Problem]:
     """The hips are out of view: the shoulders (measurable, `_below_measurable_size`) must fit
     a head seen above them."""
     lm = pose.landmarks
@@ -143,33 +263,27 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     if not head and _head_cut_off(pose, shoulder_mid, up, shoulder_width, limits):
         return _headless_problems(pose, up, shoulder_width, limits)
     if not head:
-        return [
-            "the hips are out of view and so is the head: with the upper body only, keep the "
-            "head and shoulders in the picture, or step back until the hips are in it"
-        ]
+        return [Problem(ProblemKind.HEAD_AND_HIPS_OUT)]
     if pose.facing is Facing.FRONT and not pose.facing_chosen:
-        return [
-            "with only the upper body in view the finder cannot tell a face from the back of "
-            "a head: choose the view (back or front)"
-        ]
+        return [Problem(ProblemKind.FRONT_OF_UPPER_BODY)]
     problems = []
     head_vector = lm[head, :2].mean(axis=0) - shoulder_mid
     head_height = float(head_vector @ up)
     low, high = upper["head_to_shoulder_width"]
     if head_height < low * shoulder_width:
-        problems.append(f"the head was not found above the shoulders: {UNRELIABLE}")
+        problems.append(Problem(ProblemKind.HEAD_NOT_ABOVE_SHOULDERS))
     elif head_height > high * shoulder_width:
-        problems.append(f"the head was found too far above the shoulders: {UNRELIABLE}")
+        problems.append(Problem(ProblemKind.HEAD_TOO_HIGH))
     shoulder_line = (lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]) / shoulder_width
     head_direction = head_vector / max(float(np.hypot(*head_vector)), 1e-9)
     if abs(float(head_direction @ shoulder_line)) > float(limits["max_shoulder_tilt_cos"]):
-        problems.append(f"the shoulder line is not across the neck: {UNRELIABLE}")
+        problems.append(Problem(ProblemKind.SHOULDERS_NOT_ACROSS_NECK))
     if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
         ear_span = float(np.hypot(*(lm[Keypoint.LEFT_EAR, :2] - lm[Keypoint.RIGHT_EAR, :2])))
         if ear_span > float(upper["max_ear_span_to_shoulder_width"]) * shoulder_width:
-            problems.append(f"the head found is too wide for the shoulders: {UNRELIABLE}")
+            problems.append(Problem(ProblemKind.HEAD_TOO_WIDE))
     if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
-        problems.append(f"the left and right shoulders are mixed up: {UNRELIABLE}")
+        problems.append(Problem(ProblemKind.SHOULDERS_MIXED_UP))
     return problems
 
 
@@ -198,25 +312,22 @@ in the picture: their mean height above the shoulders is 0.49-0.81 shoulder widt
 
 def _headless_problems(
     pose: OrientedPose, up: np.ndarray, shoulder_width: float, limits: Mapping[str, object]
-) -> list[str]:
+) -> list[Problem]:
     """A back cut off at the neck by the picture's top edge (the most common partner photo): the
     shoulders alone, level and in the receiver's order, give the upper back. A head that is not
     in the picture shows no face, so only a back view is taken."""
     lm = pose.landmarks
     if pose.facing is not Facing.BACK:
-        return [
-            "the head is cut off by the top of the picture and the body seems to face the "
-            "camera: if this is a back, choose the back view"
-        ]
+        return [Problem(ProblemKind.HEAD_CUT_OFF_FACING_CAMERA)]
     shoulder_line = (lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]) / shoulder_width
     if abs(float(shoulder_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
-        return [f"the shoulder line is not level: {UNRELIABLE}"]
+        return [Problem(ProblemKind.SHOULDERS_NOT_LEVEL)]
     if float(shoulder_line @ left_axis(up, pose.facing)) <= 0:
-        return [f"the left and right shoulders are mixed up: {UNRELIABLE}"]
+        return [Problem(ProblemKind.SHOULDERS_MIXED_UP)]
     return []
 
 
-def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[str]:
+def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> list[Problem]:
     """The hips are in view: proportions and order along the body, shoulders to ankles (the
     trunk measurable, `_below_measurable_size`)."""
     lm = pose.landmarks
@@ -230,51 +341,66 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     hip_width = float(np.hypot(*(hips[0] - hips[1])))
 
     low, high = limits["trunk_to_shoulder_width"]
-    if not low * shoulder_width <= trunk <= high * shoulder_width:
-        shape = "too long" if trunk > high * shoulder_width else "too short"
-        problems.append(
-            f"the trunk found is {shape} for the shoulders: the body may be turned sideways "
-            "or the pose was not found reliably"
-        )
+    if trunk > high * shoulder_width:
+        problems.append(Problem(ProblemKind.TRUNK_TOO_LONG))
+    elif trunk < low * shoulder_width:
+        problems.append(Problem(ProblemKind.TRUNK_TOO_SHORT))
     low, high = limits["hip_to_shoulder_width"]
     if not low * shoulder_width <= hip_width <= high * shoulder_width:
-        problems.append("the hips found do not fit the shoulders: the pose is unreliable")
+        problems.append(Problem(ProblemKind.HIPS_DO_NOT_FIT_SHOULDERS))
     shoulder_line = (shoulders[0] - shoulders[1]) / max(shoulder_width, 1e-9)
     if abs(float(shoulder_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
-        problems.append("the shoulder line is not across the trunk: the pose is unreliable")
+        problems.append(Problem(ProblemKind.SHOULDERS_NOT_ACROSS_TRUNK))
     shoulders_left = float((shoulders[0] - shoulders[1]) @ left_axis(up, pose.facing))
     hips_left = float((hips[0] - hips[1]) @ left_axis(up, pose.facing))
     if shoulders_left * hips_left <= 0:
-        problems.append("shoulders and hips are twisted against each other: the pose is unreliable")
-
-    for side in SIDES:
-        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
-        if pose.visible(knee):
-            thigh = float((hip_mid - lm[knee, :2]) @ up)
-            if thigh < float(limits["min_thigh_trunks"]) * trunk:
-                problems.append(
-                    f"the {side} knee was found too close to or above the hips: "
-                    "the lower body was not found reliably (if the receiver is seated, take "
-                    "the photo from the waist up)"
-                )
-            elif (
-                pose.visible(ankle)
-                and float((lm[knee, :2] - lm[ankle, :2]) @ up)
-                < float(limits["min_shank_trunks"]) * trunk
-            ):
-                problems.append(
-                    f"the {side} ankle was found too close to or above the knee: "
-                    "the lower body was not found reliably"
-                )
+        problems.append(Problem(ProblemKind.TWISTED))
+    min_thigh = float(limits["min_thigh_trunks"]) * trunk
+    problems += _leg_problems(
+        pose,
+        hip_mid,
+        up,
+        (min_thigh, np.inf),
+        lambda thigh: float(limits["min_shank_trunks"]) * trunk,
+        (ProblemKind.KNEE_ABOVE_HIPS, ProblemKind.ANKLE_ABOVE_KNEE),
+    )
     head = [k for k in HEAD if pose.visible(k)]
     if head:
         head_height = float((lm[head, :2].mean(axis=0) - shoulder_mid) @ up)
         if head_height < float(limits["min_head_trunks"]) * trunk:
-            problems.append("the head was not found above the shoulders: the pose is unreliable")
+            problems.append(Problem(ProblemKind.HEAD_NOT_ABOVE_SHOULDERS))
     return problems
 
 
-def hips_only_problems(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> list[str]:
+def _leg_problems(
+    pose: OrientedPose,
+    hip_mid: np.ndarray,
+    up: np.ndarray,
+    thigh_range: tuple[float, float],
+    min_shank: Callable[[float], float],
+    kinds: tuple[ProblemKind, ProblemKind],
+) -> list[Problem]:
+    """Each seen knee's height below the hip midpoint along `up` (the thigh, px) must lie in
+    `thigh_range` (px), else `kinds[0]` for its side; below a fitting knee, a seen ankle must lie
+    at least `min_shank(thigh)` px lower, else `kinds[1]`."""
+    lm = pose.landmarks
+    low, high = thigh_range
+    problems = []
+    for side in SIDES:
+        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
+        if not pose.visible(knee):
+            continue
+        thigh = float((hip_mid - lm[knee, :2]) @ up)
+        if not low <= thigh <= high:
+            problems.append(Problem(kinds[0], side))
+        elif pose.visible(ankle) and float((lm[knee, :2] - lm[ankle, :2]) @ up) < min_shank(thigh):
+            problems.append(Problem(kinds[1], side))
+    return problems
+
+
+def hips_only_problems(
+    pose: OrientedPose, limits: Mapping[str, object] | None = None
+) -> list[Problem]:
     """A body whose shoulders the picture cuts off (`finder.body.hips_only.as_hips_only`): the
     hips clearly seen and measurable, seen from behind, the picture reaching the typical crest
     height above them, and every knee seen where ANSUR II thighs put knees for this hip width,
@@ -282,42 +408,28 @@ def hips_only_problems(pose: OrientedPose, limits: Mapping[str, object] | None =
     limits = limits or load_body_model().plausibility
     model = load_hips_only_model()
     if pose.facing is not Facing.BACK:
-        return [
-            f"{SHOULDERS_CUT_OFF} and the front points need them: if this is a back, choose "
-            "the back view"
-        ]
+        return [Problem(ProblemKind.FRONT_WITHOUT_SHOULDERS)]
     lm = pose.landmarks
     up = body_axis(pose)
     features = hips_only_features(pose, up)
     hip_width = features["hip_width"]
     if hip_width < model.min_hip_width_px:
-        return [TOO_SMALL]
+        return [Problem(ProblemKind.TOO_SMALL)]
     if float(lm[list(HIPS), 3].min()) < model.min_hip_visibility:
-        return [f"{SHOULDERS_CUT_OFF} and the hips are not clearly seen: {UNRELIABLE}"]
+        return [Problem(ProblemKind.HIPS_NOT_CLEAR)]
     hip_mid = midpoint(lm, HIPS)
     if not in_picture(pose, hip_mid + model.min_room_above_hip_widths * hip_width * up, 0.0):
-        return [
-            f"{SHOULDERS_CUT_OFF} and so is the lower back: take the picture from the waist "
-            "down, or tap C7 and the two hip-bone tops"
-        ]
+        return [Problem(ProblemKind.LOWER_BACK_CUT_OFF)]
     problems = []
     hip_line = (lm[HIPS[0], :2] - lm[HIPS[1], :2]) / hip_width
     if abs(float(hip_line @ up)) > float(limits["max_shoulder_tilt_cos"]):
-        problems.append(f"the hip line is not across the thighs: {UNRELIABLE}")
+        problems.append(Problem(ProblemKind.HIPS_NOT_ACROSS_THIGHS))
     low, high = model.thigh_to_hip_width
-    for side in SIDES:
-        knee, ankle = SIDE_KEYPOINTS[side].knee, SIDE_KEYPOINTS[side].ankle
-        if not pose.visible(knee):
-            continue
-        thigh = float((hip_mid - lm[knee, :2]) @ up)
-        if not low * hip_width <= thigh <= high * hip_width:
-            problems.append(f"the {side} knee does not fit the hips: {UNRELIABLE}")
-        elif (
-            pose.visible(ankle)
-            and float((lm[knee, :2] - lm[ankle, :2]) @ up)
-            < float(limits["min_shank_trunks"]) * thigh
-        ):
-            problems.append(
-                f"the {side} ankle was found too close to or above the knee: {UNRELIABLE}"
-            )
-    return problems
+    return problems + _leg_problems(
+        pose,
+        hip_mid,
+        up,
+        (low * hip_width, high * hip_width),
+        lambda thigh: float(limits["min_shank_trunks"]) * thigh,
+        (ProblemKind.KNEE_OFF_THE_HIPS, ProblemKind.ANKLE_ABOVE_KNEE_BELOW_HIPS),
+    )

@@ -20,11 +20,11 @@ from finder.body.landmarks import pose_array
 from finder.body.model import load_body_model
 from finder.body.points import locate_points, point_sides
 from finder.body.pose import Detector, Pose, as_pose
-from finder.body.result import Basis, FinderResult, Omission
-from finder.body.trust import CheckedPose, check
+from finder.body.result import Basis, FinderResult, Omission, Refusal
+from finder.body.trust import CheckedPose, Problem, ProblemKind, check
 from finder.body.view import ARMS_RAISED, Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
-from finder.pipelines.search import Box, FoundPose, Refusal, find_pose
+from finder.pipelines.search import Box, FoundPose, find_pose
 
 PART_OF_THE_BACK = (
     "the shoulder tops instead when the hips are cut off, the hip-bone tops alone when the "
@@ -101,14 +101,12 @@ def locate_landmarks(
     if not isinstance(landmarks, Pose):
         landmarks = pose_array(landmarks).copy()
         if not np.all(np.isfinite(landmarks)):
-            return locate_checked(None, (width, height), codes, taps, profile, INVALID_NUMBERS)
+            invalid = Problem(ProblemKind.INVALID_NUMBERS).sentence
+            return locate_checked(None, (width, height), codes, taps, profile, invalid)
         if not np.all((landmarks[:, 3] >= 0.0) & (landmarks[:, 3] <= 1.0)):
             raise ValueError("landmark visibility (column 4) must lie in [0, 1]")
     checked = check(as_pose(landmarks), (width, height), view)
     return locate_checked(checked, (width, height), codes, taps, profile)
-
-
-INVALID_NUMBERS = "the pose estimate contains invalid numbers"
 
 
 def locate_checked(
@@ -121,7 +119,7 @@ def locate_checked(
 ) -> FinderResult:
     """Points from a pose checked once (`finder.body.trust.check`; None: nobody found, refused
     with `no_person`), `taps` and `profile` as in `locate_landmarks`; image_size = (width,
-    height) px."""
+    height) px. The check's problems become the result's sentences here."""
     width, height = pixel_size(image_size)
     if taps is not None:
         check_taps_near(taps, (width, height))
@@ -138,7 +136,7 @@ def locate_checked(
             width,
             height,
             points,
-            list(checked.problems),
+            [problem.sentence for problem in checked.problems],
             pose.facing.value,
             pose.facing_reason,
             pose.landmarks,
@@ -390,7 +388,8 @@ def locate_found(
         result = locate_checked(None, image_size, codes, taps, profile, REFUSALS[found.refusal])
     else:
         result = locate_checked(found.checked, image_size, codes, taps, profile)
-    return with_remarks(replace(result, pose_source=found.changes), remarks, codes)
+    searched = replace(result, pose_source=found.changes, refusal=found.refusal)
+    return with_remarks(searched, remarks, codes)
 
 
 def with_remarks(
@@ -412,7 +411,12 @@ def with_remarks(
             result.view_reason,
             result.keypoints,
         )
-        return replace(rejected, pose_source=result.pose_source, nobody_found=result.nobody_found)
+        return replace(
+            rejected,
+            pose_source=result.pose_source,
+            nobody_found=result.nobody_found,
+            refusal=result.refusal,
+        )
     if result.accepted and remarks.another_person and result.basis is not Basis.TAPS:
         return replace(result, notes=(ANOTHER_PERSON,))
     return result

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from enum import Enum
 from functools import partial
 
 import cv2
@@ -38,8 +37,9 @@ from finder.adapters.pose import INFERENCE_MAX_SIDE_PX, FaceDetector, PoseEstima
 from finder.body.landmarks import HIPS, SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
-from finder.body.trust import CheckedPose, check
-from finder.body.view import ARMS_RAISED, HEAD, VISIBLE, Facing, FacingSource, arms_raised
+from finder.body.result import Refusal
+from finder.body.trust import CheckedPose, Problem, ProblemKind, check
+from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -97,6 +97,11 @@ class Attempt:
         """The photo (or the box) as it is: no border, no turn."""
         return self.border_px == 0 and self.quarter_turns == 0
 
+    @property
+    def whole(self) -> bool:
+        """The whole photo as it is: upright, no box (what `describe` calls "upright")."""
+        return self.upright and self.box is None and not self.around_person
+
     def describe(self) -> str:
         """What was done to the photo, for a person: "upright", "inside the receiver box,
         padded, rotated 90° clockwise", ..."""
@@ -110,27 +115,6 @@ class Attempt:
         if self.quarter_turns:
             parts.append(_TURN_NAMES[self.quarter_turns])
         return ", ".join(parts) or "upright"
-
-
-class Refusal(Enum):
-    """Why the search gives no body, when the checks of one pose are not the whole story; the
-    sentence for a person is made at the edge (`finder.pipelines.photo`)."""
-
-    LYING_FACE_DOWN = "lying face down"
-    """A body lies across the picture (its trunk nearer horizontal than vertical) and none was
-    accepted: the three taps place the back."""
-    NO_BACK = "no back"
-    """Someone is in view but no back could be trusted: the three taps place it."""
-    FACING_CAMERA_AMONG_OTHERS = "facing camera among others"
-    """The only body accepted faces the camera and someone else is in view: which one is the
-    receiver is the partner's call (a receiver box)."""
-    SEVERAL_BACKS = "several people"
-    """A back and someone else are in view: the partner's box says which one is the
-    receiver."""
-    ARMS_RAISED = "arms raised"
-    """No back was trusted and someone in view has the arms raised
-    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints: let the arms hang,
-    or tap C7 and the shoulder tops."""
 
 
 @dataclass(frozen=True)
@@ -164,10 +148,10 @@ class FoundPose:
     def changes(self) -> str | None:
         """What was done to the photo for this pose, and which detector found it, for a person;
         None for the photo as it is (upright, whole) seen by BlazePose."""
-        done = self.attempt.describe()
+        done = None if self.attempt.whole else self.attempt.describe()
         if self.detector is Detector.MOVENET:
-            return "found by the second detector" + ("" if done == "upright" else f", {done}")
-        return None if done == "upright" else done
+            return "found by the second detector" + (f", {done}" if done else "")
+        return done
 
 
 def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
@@ -820,7 +804,8 @@ def _refusal(
     if any(_lying(landmarks, image_size) for landmarks in poses):
         return Refusal.LYING_FACE_DOWN
     sure = [check(p.pose, image_size, view) for p in seen if p.score >= PERSON_MIN_SCORE]
-    if any(checked.problems == (ARMS_RAISED,) for checked in [upright, *sure] if checked):
+    arms_alone = (Problem(ProblemKind.ARMS_RAISED),)
+    if any(checked.problems == arms_alone for checked in [upright, *sure] if checked):
         return Refusal.ARMS_RAISED
     return Refusal.NO_BACK if poses else None
 

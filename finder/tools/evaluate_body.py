@@ -99,28 +99,33 @@ def refit(bodies: Sequence[SyntheticBody], ansur_dir: Path) -> dict:
     """Least-squares coefficients for every model, fitted on the fitting half; returns the new
     body-model data (not yet written)."""
     mask = split(bodies)
-    rows = fit_rows(bodies)
-    cun = np.array([row.body.cun_px for row in rows])
+    rows = [row for row, fitted in zip(fit_rows(bodies), mask, strict=True) if fitted]
     raw = json.loads(body_model_path().read_text(encoding="utf-8"))
-    for target, models in MODEL_FEATURES.items():
-        fitted = []
-        for anchor, names in models:
-            x = np.array([[row.features[n] for n in names] for row in rows])
-            y = np.array([row.target(target, anchor) for row in rows])
-            coef, *_ = np.linalg.lstsq(x[mask], y[mask], rcond=None)
-            residual_cun = (x[mask] @ coef - y[mask]) / cun[mask]
-            fitted.append(
-                {
-                    "anchor": anchor,
-                    "features": list(names),
-                    "coef": [round(float(c), 5) for c in coef],
-                    "sd_cun": round(float(np.std(residual_cun)), 3),
-                }
-            )
-        raw["regressions"][target]["models"] = fitted
+    for target in MODEL_FEATURES:
+        raw["regressions"][target]["models"] = fit_models(rows, target)
     fitting = [row for row, fitted in zip(read_ansur(ansur_dir), mask, strict=True) if fitted]
     raw["spans"].update(span_statistics(fitting))
     return raw
+
+
+def fit_models(rows: Sequence[FitRow], target: str) -> list[dict]:
+    """Least-squares coefficients of each of `target`'s models (MODEL_FEATURES) on `rows`, in
+    body_model.json's form."""
+    cun = np.array([row.body.cun_px for row in rows])
+    fitted = []
+    for anchor, names in MODEL_FEATURES[target]:
+        x = np.array([[row.features[n] for n in names] for row in rows])
+        y = np.array([row.target(target, anchor) for row in rows])
+        coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+        fitted.append(
+            {
+                "anchor": anchor,
+                "features": list(names),
+                "coef": [round(float(c), 5) for c in coef],
+                "sd_cun": round(float(np.std((x @ coef - y) / cun)), 3),
+            }
+        )
+    return fitted
 
 
 SPANS = {  # span -> (upper, lower) ANSUR II measures whose difference it is (mm)

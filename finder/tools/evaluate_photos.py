@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -26,8 +27,8 @@ from finder.adapters.imageio import read_image
 from finder.body.anatomy import Anatomy
 from finder.body.landmarks import HIPS, SHOULDERS, SIDES
 from finder.body.pose import Detector
-from finder.body.result import FinderResult
-from finder.body.view import VISIBLE, midpoint, up_axis
+from finder.body.result import Basis, FinderResult
+from finder.body.view import VISIBLE, OrientedPose, midpoint, up_axis
 from finder.pipelines.photo import (
     locate_found,
     search_photo,
@@ -69,6 +70,11 @@ class Case:
     marks: Mapping[str, Mark]
     box: tuple[int, int, int, int] | None
     crop: Crop | None = None  # None: the whole photo
+
+    @property
+    def photo(self) -> str:
+        """The photo this picture was made from (its mirror images and crops share it)."""
+        return self.name.split()[0]
 
     @property
     def crests_in_view(self) -> bool:
@@ -191,6 +197,7 @@ class CaseResult:
     detector: Detector = Detector.BLAZEPOSE
     errors: list[Error] = field(default_factory=list)
     offsets: list[Offset] = field(default_factory=list)
+    pose: OrientedPose | None = None  # the pose the finder used (image px)
 
 
 def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
@@ -199,8 +206,11 @@ def evaluate_case(case: Case, view: str = "auto") -> CaseResult:
     search = search_photo(case.bgr, shared_still_estimator(), view, case.box)
     height, width = case.bgr.shape[:2]
     result = locate_found(search.found, (width, height), remarks=search.remarks)
-    outcome = CaseResult(case, result, search.found.detector)
-    if result.accepted and result.basis == "pose":
+    found = search.found
+    outcome = CaseResult(
+        case, result, found.detector, pose=None if found.checked is None else found.checked.pose
+    )
+    if result.accepted and result.basis is Basis.POSE:
         outcome.errors = landmark_errors(result.anatomy, case)
         outcome.offsets = keypoint_offsets(result, case, search.found.detector)
     return outcome
@@ -382,16 +392,8 @@ def format_offsets(offsets: Sequence[Offset]) -> str:
     ]
     for name in dict.fromkeys(o.name for o in offsets):
         for detector in Detector:
-            for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
-                chosen = [
-                    o
-                    for o in offsets
-                    if o.name == name
-                    and o.detector is detector
-                    and (whole is None or o.whole is whole)
-                ]
-                if not chosen:
-                    continue
+            found = [o for o in offsets if o.name == name and o.detector is detector]
+            for label, chosen in by_picture(found):
                 med = {
                     key: float(np.median([getattr(o, key) for o in chosen]))
                     for key in ("up_cun", "out_cun", "up_widths", "out_widths")
@@ -454,6 +456,18 @@ def detector_pair(case: Case) -> DetectorPair | None:
     )
 
 
+Measured = TypeVar("Measured", "Offset", "DetectorPair")
+
+
+def by_picture(measured: Sequence[Measured]) -> Iterator[tuple[str, list[Measured]]]:
+    """`measured` on whole photos, on crops, and all of it ("whole", "crops", "all"), each with
+    its label; a group with nothing in it is left out."""
+    for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
+        chosen = [m for m in measured if whole is None or m.whole is whole]
+        if chosen:
+            yield label, chosen
+
+
 def format_pairs(pairs: Sequence[DetectorPair]) -> str:
     """Medians of `detector_pair` on whole photos, crops and all."""
     lines = [
@@ -461,10 +475,7 @@ def format_pairs(pairs: Sequence[DetectorPair]) -> str:
         "| shoulder width: BlazePose / MoveNet | hips: BlazePose below MoveNet (widths) |",
         "|---|---|---|---|---|",
     ]
-    for whole, label in ((True, "whole"), (False, "crops"), (None, "all")):
-        chosen = [p for p in pairs if whole is None or p.whole is whole]
-        if not chosen:
-            continue
+    for label, chosen in by_picture(pairs):
         med = {
             key: float(np.nanmedian([getattr(p, key) for p in chosen]))
             if any(np.isfinite(getattr(p, key)) for p in chosen)
@@ -489,9 +500,7 @@ def format_cases(outcomes: Sequence[CaseResult]) -> str:
         errors = ", ".join(
             f"{e.landmark} {e.up_cun:+.1f}/{e.left_cun:+.1f}" for e in o.errors if e.landmark
         )
-        source = r.pose_source or "upright"
-        if o.detector is Detector.MOVENET and "second detector" not in source:
-            source += ", MoveNet"
+        source = r.pose_source or "upright"  # names the second detector (FoundPose.changes)
         c7_missing = r.anatomy.missing.get("C7")
         lines.append(
             f"- {o.case.name}: {r.view}, {source}, cun {r.anatomy.frame.cun_px:.1f} px; "
@@ -526,6 +535,18 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
     errors = [e for o in outcomes for e in o.errors]
     accepted = sum(o.result.accepted for o in outcomes)
     ansur = ansur_reference(ansur_dir) if ansur_dir else {}
+    loo = ""
+    if ansur_dir:
+        from finder.tools.ansur import read_ansur
+        from finder.tools.c7_loo import c7_cases, loo_table
+
+        loo = (
+            "\n\nC7 left one photo out (each photo, with its mirror image and crops, placed by "
+            "the rule fitted on the other photos; h, k: widths above the shoulder keypoints, "
+            "a: fraction of the way from the shoulder midpoint; the current rule refits C7's "
+            "ANSUR II regressions for each fold's h, finder.tools.c7_loo):\n"
+            + loo_table(c7_cases(outcomes), errors, read_ansur(ansur_dir))
+        )
     return (
         f"Real photos: {len(outcomes)} cases (photos with marks, crops at the waist, mid-thigh "
         f"and knee, mirror images), {accepted} with a body found by the camera model "
@@ -534,6 +555,7 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         "own stated sd (median) and the median distance it alone gives; ANSUR II: "
         "vertical error on the held-out half (finder evaluate-body).\n"
         + format_errors(summarise(errors), ansur)
+        + loo
         + "\n\n"
         + format_placements(placements(outcomes))
         + "\n\nKeypoints against the marks (median truth - keypoint; up = toward the "

@@ -34,9 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from finder.adapters.imageio import read_image
-from finder.body.result import FinderResult
-from finder.pipelines.photo import REFUSALS, locate_image, shared_still_estimator
-from finder.pipelines.search import Refusal
+from finder.body.result import FinderResult, Refusal
+from finder.pipelines.photo import locate_image, shared_still_estimator
 from finder.tools.copies import beside
 
 RIGHT_CUN = 1.5
@@ -161,7 +160,7 @@ def judge(result: FinderResult, marks: Marks) -> tuple[Outcome, float | None]:
     """The outcome and the largest distance (cun) of a judged landmark from its mark: C7 and
     the shoulder tops, or the crest tops when the finder placed no C7 (hips alone)."""
     if not result.accepted or not result.points:
-        asks = result.problems[:1] == (REFUSALS[Refusal.SEVERAL_BACKS],)
+        asks = result.refusal is Refusal.SEVERAL_BACKS
         return (Outcome.ASKS_WHICH if asks else Outcome.NOTHING), None
     anatomy = result.anatomy
     anchor = "C7" if "C7" in anatomy.landmarks else "iliac_crest"

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from finder.body.result import FinderResult
-from finder.pipelines.crowd import ANOTHER_PERSON
 from finder.pipelines.photo import locate_landmarks
 from finder.pipelines.search import BoxError
-from finder.ui import VIEW, Photo, analyse
+from finder.ui import VIEW, Photo, analyse, detect
 from finder.ui.taps import chosen_profile, current_box, current_taps
 
 
@@ -49,7 +48,8 @@ def locate_receiver(photo: Photo) -> Located:
         prior = analyse(photo)
     taps, profile = current_taps(photo), chosen_profile()
     full = analyse(photo, taps=taps, profile=profile, box=box) if taps or profile else prior
-    return Located(prior, full, problem, ANOTHER_PERSON in prior.notes)
+    crowded = detect(photo, st.session_state.get(VIEW, "auto"), box).remarks.another_person
+    return Located(prior, full, problem, prior.accepted and crowded)
 
 
 def _on_live_pose(photo: Photo) -> Located | None:

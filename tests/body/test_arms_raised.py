@@ -8,29 +8,18 @@ import numpy as np
 import pytest
 
 from finder import locate_landmarks
-from finder.body.landmarks import SHOULDERS, Keypoint
+from finder.body.landmarks import Keypoint
 from finder.body.model import load_body_model
 from finder.body.view import ARMS, ARMS_RAISED, arms_raised
 from finder.pipelines.live import HOLD_FRAMES, LiveProcessor, LiveSettings
 from finder.pipelines.photo import REFUSALS
 from finder.pipelines.search import Refusal
 from finder.tools.evaluate_photos import cases, evaluate_case
-from tests.bodies import IMAGE_SIZE, standing_back_view
+from tests.bodies import IMAGE_SIZE, standing_back_view, with_arms_up
 from tests.photos import PHOTOS
 
 SHOULDER_POINTS = ("GV-14", "GB-21")
 HIP_POINTS = ("BL-23", "GV-4")
-
-
-def with_arms_up(body: np.ndarray, shoulder_widths: float = 1.0) -> np.ndarray:
-    """`body` with both elbows and wrists `shoulder_widths` above the shoulder keypoints (the
-    image's up is the body's up in these bodies), straight above each shoulder."""
-    raised = body.copy()
-    width = float(np.hypot(*(body[SHOULDERS[0], :2] - body[SHOULDERS[1], :2])))
-    for shoulder, arm in zip(SHOULDERS * 2, ARMS, strict=True):
-        raised[arm, 0] = body[shoulder, 0]
-        raised[arm, 1] = body[shoulder, 1] - shoulder_widths * width
-    return raised
 
 
 def test_hanging_arms_of_the_synthetic_bodies_are_not_raised():

@@ -14,11 +14,14 @@ from finder import locate_landmarks
 from finder.body import points
 from finder.body.landmarks import Keypoint
 from finder.body.model import load_cun_rule
-from finder.body.result import MAX_CONFIDENCE, chance_within
+from finder.body.pose import as_pose
+from finder.body.result import MAX_CONFIDENCE, Refusal, chance_within
+from finder.body.trust import PROBLEM_SENTENCES, ProblemKind, check
 from finder.body.view import FACING_SENTENCES, FacingSource
 from finder.pipelines.photo import NO_PERSON, TOO_DARK, PhotoRemarks, no_person_result, with_remarks
+from finder.pipelines.search import _refusal
 from finder.tools.evaluate_body import LOWER_BODY
-from tests.bodies import IMAGE_SIZE, standing_back_view
+from tests.bodies import IMAGE_SIZE, standing_back_view, with_arms_up
 
 CODES = ("BL-23", "GB-21")
 
@@ -47,6 +50,19 @@ def test_rewording_the_facing_sentences_changes_no_decision(monkeypatch):
     assert [len(r.points) for r in after] == [len(r.points) for r in before]
     assert after[0].view_reason == "reworded: FACE_TOWARD_CAMERA"
     assert after[1].view_reason == "reworded: CHOSEN"
+
+
+def test_rewording_the_plausibility_sentences_changes_no_decision(monkeypatch):
+    """An upper body refused for its raised arms alone: the search says so by the check's kind
+    (`Refusal.ARMS_RAISED`), whatever the words; the result shows the words of that kind."""
+    body = with_arms_up(standing_back_view())
+    body[list(LOWER_BODY), 3] = 0.0  # the shoulders alone would anchor the body
+    for kind in ProblemKind:
+        monkeypatch.setitem(PROBLEM_SENTENCES, kind, f"reworded: {kind.name}")
+    upright = check(as_pose(body), IMAGE_SIZE, "back")
+    assert _refusal(upright, (), IMAGE_SIZE, "back") is Refusal.ARMS_RAISED
+    result = locate_landmarks(body, IMAGE_SIZE, "back", CODES)
+    assert result.problems == ("reworded: ARMS_RAISED",)
 
 
 @pytest.mark.parametrize("reason", [NO_PERSON, "nobody in view (any wording)"])

@@ -11,7 +11,7 @@ from calibration import DATA_DIR
 from finder.body.landmarks import SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE
-from finder.body.trust import check_pose
+from finder.body.trust import Problem, ProblemKind, check_pose
 from finder.body.view import orient
 from finder.tools.ansur import ansur_bodies
 from finder.tools.evaluate_body import evaluate, refit
@@ -53,7 +53,7 @@ def test_plausibility_checks_accept_real_bodies(bodies):
     problems = [check_pose(orient(b.landmarks, IMAGE_SIZE, "back")) for b in bodies]
     rejected = [p for p in problems if p]
     assert len(rejected) <= 0.005 * len(bodies)
-    assert all(len(p) == 1 and "trunk found is too long" in p[0] for p in rejected)
+    assert all(p == [Problem(ProblemKind.TRUNK_TOO_LONG)] for p in rejected)
 
 
 @pytest.mark.shared

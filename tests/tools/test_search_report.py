@@ -96,8 +96,15 @@ def test_a_point_on_the_pasted_person_is_a_wrong_body_and_asking_which_is_told_a
     lowest = max(result.points, key=lambda point: point.xy[1]).xy
     pasted = {"pasted_min": (0.0, lowest[1] - 1), "pasted_max": (IMAGE_SIZE[0], IMAGE_SIZE[1])}
     assert judge(result, marks | pasted)[0] is Outcome.WRONG
-    asks = replace(result, problems=(REFUSALS[Refusal.SEVERAL_BACKS],), points=())
-    refuses = replace(result, problems=(REFUSALS[Refusal.NO_BACK],), points=())
+    asks = replace(
+        result,
+        problems=(REFUSALS[Refusal.SEVERAL_BACKS],),
+        refusal=Refusal.SEVERAL_BACKS,
+        points=(),
+    )
+    refuses = replace(
+        result, problems=(REFUSALS[Refusal.NO_BACK],), refusal=Refusal.NO_BACK, points=()
+    )
     assert judge(asks, marks)[0] is Outcome.ASKS_WHICH
     assert judge(refuses, marks)[0] is Outcome.NOTHING
     assert right_answer(SECOND_BACK) is Outcome.ASKS_WHICH

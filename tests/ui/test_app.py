@@ -3,9 +3,14 @@ what the finder found. The upload path is covered by tests/test_browser_photo.py
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from finder.pipelines import photo
+from finder.pipelines.crowd import ANOTHER_PERSON
+from finder.ui import sentence
 from tests.apptest import fresh_app, no_failures
 
 PAGE = "page"  # session-state key of the open tab
@@ -89,6 +94,25 @@ def test_a_height_outside_the_body_models_range_is_not_used_and_breaks_nothing()
     no_failures(app)
     assert any("below 100 cm is not used" in w.value for w in app.warning)
     assert app.table  # the points are still there
+
+
+@pytest.mark.model
+def test_another_person_in_view_offers_the_box_around_the_receiver(monkeypatch):
+    """When the photo search remarks another person beside the receiver, the page says so and
+    offers the receiver box (the offer follows the search's remark, not the note's words)."""
+    search = photo.search_photo
+    monkeypatch.setattr(
+        photo,
+        "search_photo",
+        lambda *args, **kwargs: replace(
+            search(*args, **kwargs), remarks=photo.PhotoRemarks(another_person=True)
+        ),
+    )
+    app = fresh_app()
+    no_failures(app)
+    assert app.table  # the sample's points, on the body taken for the receiver
+    assert any(w.value == sentence(ANOTHER_PERSON) + "." for w in app.warning)
+    assert "Draw a box around the receiver" in [b.label for b in app.button]
 
 
 @pytest.mark.model
