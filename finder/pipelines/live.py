@@ -23,7 +23,7 @@ from finder.body.fit import Profile
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
 from finder.body.model import load_body_model
 from finder.body.result import FinderResult, LocatedPoint
-from finder.body.view import VIEW_CHOICES, arms_raised
+from finder.body.view import VIEW_CHOICES, Facing, arms_raised
 from finder.pipelines.crowd import another_person
 from finder.pipelines.photo import (
     PhotoRemarks,
@@ -53,12 +53,33 @@ whole puts it, for that pose's points to be moved instead of placed again."""
 REUSE_MAX_FRAMES = 15  # points are placed afresh at least this often (visibility, confidence)
 HOLD_FRAMES = 8  # frames in a row without a body (about 0.3 s) that keep the last points
 REUSE_VISIBLE = 0.5  # keypoints at least this visible on both poses decide the reuse
-REUSE_IGNORED = (Keypoint.LEFT_HEEL, Keypoint.RIGHT_HEEL)
-"""Keypoints left out of the reuse test: no point rests on them (the body model reads no heel;
-calibration/body_model.json, LR-3), and they jitter: on the live benchmark's clip the left
-heel strays a median 1.2 px a frame from the body's own move (shoulders, hips: 0.3 px), so
-counting them placed the points afresh on 78% of frames instead of 56%."""
-_REUSE_COUNTED = np.isin(np.arange(KEYPOINT_COUNT), REUSE_IGNORED, invert=True)
+REUSE_RESTS_ON = (
+    Keypoint.NOSE,
+    Keypoint.LEFT_EAR,
+    Keypoint.RIGHT_EAR,
+    Keypoint.LEFT_SHOULDER,
+    Keypoint.RIGHT_SHOULDER,
+    Keypoint.LEFT_HIP,
+    Keypoint.RIGHT_HIP,
+    Keypoint.LEFT_KNEE,
+    Keypoint.RIGHT_KNEE,
+    Keypoint.LEFT_ANKLE,
+    Keypoint.RIGHT_ANKLE,
+)
+"""Keypoints whose move decides whether the last points are moved or placed afresh: the body
+frame, the cun's regression features (the head's height from the ears), the keypoint landmarks
+and the trust checks rest on the head (nose, ears), shoulders, hips, knees and ankles. The
+others are left out: nothing rests on the eyes, mouth, fingers and heels, the foot tips carry
+only the front view's metatarsal bases (counted when the points face the camera:
+`REUSE_RESTS_ON_FRONT`), and the elbows and wrists only say whether the arms are raised, which
+`arms_raised` asks of every frame instead. They jitter on their own: on the live benchmark's
+clip counting every keypoint but the heels placed the points afresh on 58% of frames, these
+on 35%."""
+REUSE_RESTS_ON_FRONT = (*REUSE_RESTS_ON, Keypoint.LEFT_FOOT_INDEX, Keypoint.RIGHT_FOOT_INDEX)
+_REUSE_COUNTED = {
+    Facing.BACK.value: np.isin(np.arange(KEYPOINT_COUNT), REUSE_RESTS_ON),
+    Facing.FRONT.value: np.isin(np.arange(KEYPOINT_COUNT), REUSE_RESTS_ON_FRONT),
+}
 FPS_SMOOTHING = 0.1  # weight of the newest frame interval in the FPS moving average
 FPS_RESTART_S = 2.0  # a longer pause between frames restarts the FPS estimate
 _KEEP = object()  # `configure` argument left out
@@ -220,7 +241,9 @@ class LiveProcessor:
         if landmarks is None:
             result = no_person_result(width, height, settings.codes, NO_PERSON_LIVE)
             return self._held(result, settings)
-        if placed is not None and placed.settings is settings and placed.reused < REUSE_MAX_FRAMES:
+        raised = arms_raised(landmarks, load_body_model().plausibility)
+        reusable = placed is not None and placed.settings is settings
+        if reusable and not raised and placed.reused < REUSE_MAX_FRAMES:
             moved = placed.moved_to(landmarks, size)
             if moved is not None:
                 self._placed = replace(placed, reused=placed.reused + 1, held=0)
@@ -228,7 +251,7 @@ class LiveProcessor:
         result = locate_landmarks(
             landmarks, size, settings.view, settings.codes, profile=settings.profile
         )
-        if result.accepted and not arms_raised(landmarks, load_body_model().plausibility):
+        if result.accepted and not raised:
             self._placed = _Placed(landmarks, result, settings)
             return result
         return self._held(result, settings)
@@ -421,9 +444,10 @@ class _Placed:
 
     def moved_to(self, landmarks: np.ndarray, size: tuple[int, int]) -> FinderResult | None:
         """The result moved with the body to `landmarks`, when they are these landmarks moved
-        as a whole within REUSE_TOLERANCE_PX at every keypoint but REUSE_IGNORED (see
-        `LiveProcessor._points`); else None."""
-        was_visible = (self.landmarks[:, 3] >= REUSE_VISIBLE) & _REUSE_COUNTED
+        as a whole within REUSE_TOLERANCE_PX at every keypoint the points rest on
+        (REUSE_RESTS_ON, or REUSE_RESTS_ON_FRONT; see `LiveProcessor._points`); else None."""
+        counted = _REUSE_COUNTED[self.result.view]
+        was_visible = (self.landmarks[:, 3] >= REUSE_VISIBLE) & counted
         visible = was_visible & (landmarks[:, 3] >= REUSE_VISIBLE)
         if visible.sum() < 3 or was_visible.sum() != visible.sum():
             return None

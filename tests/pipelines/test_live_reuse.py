@@ -86,24 +86,84 @@ def test_points_are_moved_while_the_body_moves_as_a_whole_and_placed_again_other
         np.testing.assert_allclose(shifted[key], np.add(xy, (3.0, 1.0)), atol=1e-6)
 
 
-def test_heels_moving_on_their_own_do_not_place_the_points_again(monkeypatch):
-    body = body_in(SIZE, 0.27)
-    heels_only, ankles = similarity(body, shift=(3.0, 1.0)), similarity(body, shift=(3.0, 1.0))
-    heels_only[[Keypoint.LEFT_HEEL, Keypoint.RIGHT_HEEL], 0] += 6.0  # no point rests on them
-    ankles[[Keypoint.LEFT_ANKLE, Keypoint.RIGHT_ANKLE], 0] += 6.0  # BL-60 rests on them
+def placements(monkeypatch, poses, settings=None):
+    """How many times the live view placed the points afresh by each of `poses` (the first
+    places them), and its results."""
     placed = []
     real = live.locate_landmarks
     monkeypatch.setattr(
         live, "locate_landmarks", lambda *args, **kw: placed.append(1) or real(*args, **kw)
     )
     processor = LiveProcessor(
-        estimator=ScriptedPose([body, heels_only, ankles]),
+        settings,
+        estimator=ScriptedPose(poses),
         smoother=PassThrough(),
         crowd_estimator=ScriptedPose([None]),
     )
-    for index in range(3):
+    counts, results = [], []
+    for index in range(len(poses)):
         processor.process(FRAME, index / 10)
-        assert len(placed) == (1, 1, 2)[index]
+        counts.append(len(placed))
+        results.append(processor._last_result)
+    return counts, results
+
+
+def moved_on_their_own(body, keypoints, dx=6.0):
+    """`body` shifted as a whole by (3, 1) px, `keypoints` further by `dx` px across."""
+    moved = similarity(body, shift=(3.0, 1.0))
+    moved[list(keypoints), 0] += dx
+    return moved
+
+
+@pytest.mark.parametrize(
+    "keypoints",
+    [
+        (Keypoint.LEFT_HEEL, Keypoint.RIGHT_HEEL),
+        (Keypoint.LEFT_EYE, Keypoint.MOUTH_RIGHT),
+        (Keypoint.LEFT_PINKY, Keypoint.RIGHT_THUMB),
+        (Keypoint.LEFT_FOOT_INDEX, Keypoint.RIGHT_FOOT_INDEX),  # seen from behind
+        (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_WRIST),  # the arms still hang
+    ],
+)
+def test_keypoints_no_point_rests_on_moving_on_their_own_keep_the_points(monkeypatch, keypoints):
+    body = body_in(SIZE, 0.27)
+    counts, results = placements(monkeypatch, [body, moved_on_their_own(body, keypoints)])
+    assert counts == [1, 1]
+    shifted = by_key(results[1])
+    for key, xy in by_key(results[0]).items():
+        np.testing.assert_allclose(shifted[key], np.add(xy, (3.0, 1.0)), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "keypoints",
+    [
+        (Keypoint.LEFT_ANKLE, Keypoint.RIGHT_ANKLE),  # BL-60 rests on them
+        (Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR),  # the head's height is a feature of the cun
+        (Keypoint.LEFT_KNEE,),
+    ],
+)
+def test_keypoints_the_points_rest_on_moving_on_their_own_place_them_again(monkeypatch, keypoints):
+    body = body_in(SIZE, 0.27)
+    counts, _ = placements(monkeypatch, [body, moved_on_their_own(body, keypoints)])
+    assert counts == [1, 2]
+
+
+def test_foot_tips_count_when_the_points_face_the_camera(monkeypatch):
+    body = body_in(SIZE, 0.27)
+    tips = moved_on_their_own(body, (Keypoint.LEFT_FOOT_INDEX, Keypoint.RIGHT_FOOT_INDEX))
+    counts, results = placements(monkeypatch, [body, tips], LiveSettings(view="front"))
+    assert results[0].view == "front" and results[0].accepted
+    assert counts == [1, 2]  # the metatarsal bases rest on them
+
+
+def test_arms_raised_on_a_moved_body_place_the_points_again_and_hold_them(monkeypatch):
+    body = body_in(SIZE, 0.27)
+    raised = similarity(body, shift=(3.0, 1.0))
+    shoulder_y = raised[[Keypoint.LEFT_SHOULDER, Keypoint.RIGHT_SHOULDER], 1].mean()
+    raised[[Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST], 1] = shoulder_y - 80.0  # over the head
+    counts, results = placements(monkeypatch, [body, raised])
+    assert counts == [1, 2]
+    assert results[1] is results[0]  # held, unmoved, while the arms are up
 
 
 def test_the_tracking_model_goes_when_the_stream_ends(monkeypatch):
