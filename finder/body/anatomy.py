@@ -34,12 +34,14 @@ from finder.body.view import (
     arms_raised,
     in_picture,
     left_axis,
+    midpoint,
     shoulder_normal,
     up_axis,
 )
 
 HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
+EARS = (Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,13 @@ def body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.
 
     Leg lengths use whichever legs are visible; `head` needs both ears."""
     lm = pose.landmarks
-    shoulders = lm[list(SHOULDERS), :2]
-    hips = lm[list(HIPS), :2]
-    hip_mid = hips.mean(axis=0)
-    trunk_vector = shoulders.mean(axis=0) - hip_mid
+    hip_mid = midpoint(lm, HIPS)
+    trunk_vector = midpoint(lm, SHOULDERS) - hip_mid
     trunk = float(np.hypot(*trunk_vector))
     up = trunk_vector / trunk
     features = {
         "trunk": trunk,
-        "hip_width": float(np.hypot(*(hips[0] - hips[1]))),
+        "hip_width": float(np.hypot(*(lm[HIPS[0], :2] - lm[HIPS[1], :2]))),
         **_shoulder_features(pose, up),
     }
     knees = [s for s in SIDES if pose.visible(SIDE_KEYPOINTS[s].knee)]
@@ -117,20 +117,22 @@ def leg_features(
     lm = pose.landmarks
     features = {}
     if knees:
-        features["thigh"] = float(
-            np.mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
-        )
+        features["thigh"] = _mean([(hip_mid - lm[SIDE_KEYPOINTS[s].knee, :2]) @ up for s in knees])
     shanks = [s for s in knees if pose.visible(SIDE_KEYPOINTS[s].ankle)]
     if shanks:
-        features["shank"] = float(
-            np.mean(
-                [
-                    (lm[SIDE_KEYPOINTS[s].knee, :2] - lm[SIDE_KEYPOINTS[s].ankle, :2]) @ up
-                    for s in shanks
-                ]
-            )
+        features["shank"] = _mean(
+            [
+                (lm[SIDE_KEYPOINTS[s].knee, :2] - lm[SIDE_KEYPOINTS[s].ankle, :2]) @ up
+                for s in shanks
+            ]
         )
     return features
+
+
+def _mean(values: Sequence[float]) -> float:
+    """The mean of a few numbers, summed in order as `np.mean` sums them (the same number
+    without its per-call cost)."""
+    return float(sum(values) / len(values))
 
 
 def upper_body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
@@ -138,7 +140,7 @@ def upper_body_features(pose: OrientedPose) -> tuple[dict[str, float], np.ndarra
     the shoulder line, toward the head (`finder.body.view.shoulder_normal`;
     `finder.body.trust` checks that the head is seen)."""
     up = shoulder_normal(pose.landmarks)
-    shoulder_mid = pose.landmarks[list(SHOULDERS), :2].mean(axis=0)
+    shoulder_mid = midpoint(pose.landmarks, SHOULDERS)
     return _shoulder_features(pose, up), shoulder_mid, up
 
 
@@ -146,11 +148,9 @@ def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
     """Shoulder width and, when both ears are seen, the ears' height above the shoulder
     midpoint along `up` (px)."""
     lm = pose.landmarks
-    shoulders = lm[list(SHOULDERS), :2]
-    features = {"shoulder_width": float(np.hypot(*(shoulders[0] - shoulders[1])))}
-    if pose.visible(Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR):
-        ears = lm[[Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR], :2].mean(axis=0)
-        features["head"] = float((ears - shoulders.mean(axis=0)) @ up)
+    features = {"shoulder_width": float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))}
+    if pose.visible(*EARS):
+        features["head"] = float((midpoint(lm, EARS) - midpoint(lm, SHOULDERS)) @ up)
     return features
 
 
@@ -200,7 +200,7 @@ def hips_evidence(pose: OrientedPose, limits: Mapping[str, object]) -> Hips:
         room = float(limits["hips"]["clear_room_movenet"])
     if not pose.visible(*HIPS) or not all(in_picture(pose, hip, 0.0) for hip in hips):
         return Hips.OUT_OF_VIEW
-    below = hips.mean(axis=0) - room * shoulder_width * up
+    below = (hips[0] + hips[1]) / 2 - room * shoulder_width * up
     return Hips.IN_VIEW if in_picture(pose, below, 0.0) else Hips.AT_THE_EDGE
 
 
@@ -216,7 +216,7 @@ def hips_as_on_a_whole_body(pose: OrientedPose) -> OrientedPose:
     lm = pose.landmarks
     width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
     down = -up_axis(lm)
-    room = _room_along(lm[list(HIPS), :2].mean(axis=0), down, pose.image_size) / width
+    room = _room_along(midpoint(lm, HIPS), down, pose.image_size) / width
     pull = rule.per_width * max(0.0, rule.up_to_room - room)
     if pull == 0.0:
         return pose
@@ -529,16 +529,21 @@ def assemble(
     level_at = {}
     interpolation_sd = model.level_fraction_sd * spine.length_px
     max_sd = model.max_level_sd_vertebrae * model.vertebra_cun * frame.cun_px
-    for level, fraction in model.spine_fractions.items():
-        up, left, sd = spine.level(fraction)
-        w = fraction / spine.crest_fraction
-        # Ernst's per-level spread vanishes at the two anchors (a Brownian-bridge shape).
-        sd = float(np.hypot(sd, 2 * np.sqrt(abs(w * (1 - w))) * interpolation_sd))
+    # Every level at once (the same arithmetic, element by element, as one level at a time).
+    fractions = np.fromiter(model.spine_fractions.values(), float, len(model.spine_fractions))
+    ups, lefts, sds = spine.level(fractions)
+    w = fractions / spine.crest_fraction
+    # Ernst's per-level spread vanishes at the two anchors (a Brownian-bridge shape).
+    sds = np.hypot(sds, 2 * np.sqrt(np.abs(w * (1 - w))) * interpolation_sd)
+    positions = frame.origin + ups[:, None] * frame.up + lefts[:, None] * frame.left
+    for level, up, left, sd, xy in zip(
+        model.spine_fractions, ups.tolist(), lefts.tolist(), sds.tolist(), positions, strict=True
+    ):
         if sd > max_sd:
             missing[level] = too_uncertain.format(level=level)
             continue
         level_at[level] = (up, left)
-        landmarks[level] = AnatomicalLandmark(_at(frame, up, left), sd, torso_visibility)
+        landmarks[level] = AnatomicalLandmark(xy, sd, torso_visibility)
     _same_as(landmarks, missing, "iliac_crest", model.crest_level)
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0

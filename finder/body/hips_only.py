@@ -141,7 +141,8 @@ def body_axis(pose: OrientedPose) -> np.ndarray | None:
     ]
     if not thighs:
         return None
-    thigh = _unit(np.mean([_unit(t) for t in thighs], axis=0))
+    units = [_unit(t) for t in thighs]
+    thigh = _unit(sum(units) / len(units))  # their mean, summed in order as np.mean sums
     across = lm[HIPS[0], :2] - lm[HIPS[1], :2]
     normal = _unit(np.array([across[1], -across[0]]))
     return _unit(thigh + (normal if float(normal @ thigh) >= 0 else -normal))

@@ -35,9 +35,11 @@ def locate_points(
     `image_size` (width, height in px) a point that falls outside the picture is omitted."""
     located, omitted = [], []
     placing = _Placing(anatomy, load_cun_rule().good_enough_cun)
+    seen_from = facing.value
     for point in points:
+        placeable = seen_from in point.views and point.rule is not None
         for side in point_sides(point):
-            if facing.value not in point.views or point.rule is None:
+            if not placeable:
                 omitted.append(Omission(point.code, side, VIEW_REASONS[point.views[0]]))
                 continue
             outcome = placing.place(point, side)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+Weight = float | np.ndarray  # one point's, or many points' (element by element)
+
 
 @dataclass(frozen=True)
 class AxisEstimate:
@@ -24,13 +26,16 @@ class AxisEstimate:
     mean: np.ndarray
     cov: np.ndarray
 
-    def at(self, c7_weight: float, l4_weight: float) -> tuple[float, float]:
-        """(value, standard deviation) in px of the point at these anchor weights."""
+    def at(self, c7_weight: Weight, l4_weight: Weight) -> tuple[Weight, Weight]:
+        """(value, standard deviation) in px of the point at these anchor weights: floats, or
+        arrays of many points' weights."""
         (m0, m1), ((c00, c01), (c10, c11)) = self.mean.tolist(), self.cov.tolist()
-        # weights @ mean and weights @ cov @ weights on Python floats (numpy's per-call cost
+        # weights @ mean and weights @ cov @ weights written out (numpy's per-call cost
         # dominates on 2-vectors); equal to numpy's products up to the last bit.
         w0, w1 = c7_weight, l4_weight
         variance = (w0 * c00 + w1 * c10) * w0 + (w0 * c01 + w1 * c11) * w1
+        if isinstance(variance, np.ndarray):
+            return w0 * m0 + w1 * m1, np.sqrt(np.maximum(variance, 0.0))
         return w0 * m0 + w1 * m1, math.sqrt(max(variance, 0.0))
 
     def observe(self, weights: tuple[float, float], value: float, sd: float) -> AxisEstimate:
@@ -67,13 +72,15 @@ class SpineEstimate:
     left: AxisEstimate
     crest_fraction: float  # the C7 -> S2 fraction of L4
 
-    def weights(self, fraction: float) -> tuple[float, float]:
-        """Anchor weights (C7, L4) of the level at `fraction` of C7 -> S2."""
+    def weights(self, fraction: Weight) -> tuple[Weight, Weight]:
+        """Anchor weights (C7, L4) of the level at `fraction` of C7 -> S2 (a float, or an array
+        of fractions)."""
         w = fraction / self.crest_fraction
         return 1.0 - w, w
 
-    def level(self, fraction: float) -> tuple[float, float, float]:
-        """(up, left, sd) in px of the spinous level at `fraction`; sd is along `up` only."""
+    def level(self, fraction: Weight) -> tuple[Weight, Weight, Weight]:
+        """(up, left, sd) in px of the spinous level at `fraction`; sd is along `up` only.
+        Given an array of fractions, arrays of each."""
         weights = self.weights(fraction)
         up, sd = self.up.at(*weights)
         left, _ = self.left.at(*weights)

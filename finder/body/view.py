@@ -191,7 +191,7 @@ def arms_raised(
     shoulders = landmarks[list(SHOULDERS), :2]
     width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     up = up_axis(landmarks)
-    arms = (landmarks[list(ARMS), :2] - shoulders.mean(axis=0)) / width
+    arms = (landmarks[list(ARMS), :2] - midpoint(landmarks, SHOULDERS)) / width
     height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))
     raised = (height > float(rule["above_shoulders_widths"])) | (
         (height > 0) & (out > float(rule["out_widths"]))
