@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -200,12 +201,12 @@ def check_image(image: np.ndarray) -> np.ndarray:
 # -- label layout (data) ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     """One label placed on the picture: `text` drawn in `colour` at font `scale` inside `box`
     (image px, inside the picture), for the mark at `anchor` (px). `code` is the point's code
     (None for a spine level); `leader` when the box was moved away from its mark, so a line
-    joins them."""
+    joins them. A named tuple: every label is made again on every video frame (moved with the
+    body), and a tuple is made in a tenth of a frozen dataclass's time."""
 
     text: str
     code: str | None
@@ -1011,16 +1012,10 @@ class Annotator:
         boxes, bad = fits
         labels = [
             Label(
-                label.text,
-                label.code,
-                (x, y),
-                (int(x0), int(y0), int(x1), int(y1)),
-                label.colour,
-                label.scale,
-                label.leader,
+                label.text, label.code, (x, y), tuple(box), label.colour, label.scale, label.leader
             )
-            for label, (x, y), (x0, y0, x1, y1) in zip(
-                previous.labels, anchors.tolist(), boxes.tolist(), strict=True
+            for label, (x, y), box in zip(
+                previous.labels, anchors.tolist(), boxes.astype(int).tolist(), strict=True
             )
         ]
         if bad.any():
