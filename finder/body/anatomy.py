@@ -39,7 +39,12 @@ from finder.body.view import (
     up_axis,
 )
 
-HIPS_OUT_OF_VIEW = "the hips are out of view: step back until the hips are in the picture"
+HIPS_OUT_OF_VIEW = (
+    "the hips are out of view: tap C7 and the two hip-bone tops to complete, or step back until "
+    "the hips are in the picture"
+)
+"""Why what needs the hips is left out of an upper body: the taps alone place the whole back
+from C7 and the crest tops, whichever detector found the shoulders (`finder.body.fit`)."""
 BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 EARS = (Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
 

@@ -287,6 +287,21 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     return problems
 
 
+def cut_at_the_neck(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> bool:
+    """Whether the picture's top edge cuts the body at the neck: both shoulders seen inside the
+    picture, no hips to anchor the body, and too little room above the shoulders for a head
+    (`_head_cut_off`), wherever a detector put head keypoints (beyond the edge, or guessed on
+    the neck)."""
+    limits = limits or load_body_model().plausibility
+    lm = pose.landmarks
+    if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
+        return False
+    if hips_evidence(pose, limits).anchor:
+        return False
+    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    return _head_cut_off(pose, midpoint(lm, SHOULDERS), shoulder_normal(lm), shoulder_width, limits)
+
+
 def _head_cut_off(
     pose: OrientedPose,
     shoulder_mid: np.ndarray,

@@ -38,7 +38,7 @@ from finder.body.landmarks import HIPS, SHOULDERS
 from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
 from finder.body.result import Refusal
-from finder.body.trust import CheckedPose, Problem, ProblemKind, check
+from finder.body.trust import CheckedPose, Problem, ProblemKind, check, cut_at_the_neck
 from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised
 
 Box = tuple[int, int, int, int]
@@ -690,6 +690,10 @@ def _choose(
             pose = _facing_from_face(person.pose, pose, image_size, faced)
         if pose.accepted and _back(pose):
             backs.append((pose, Detector.MOVENET))
+    if not backs and (upright is None or not upright.accepted):
+        weak = _cut_at_the_neck(seen, image_size, view, faced)
+        if weak is not None:
+            return weak, Detector.MOVENET
     if len(backs) > 1:
         return Refusal.SEVERAL_BACKS
     if backs:
@@ -706,6 +710,38 @@ def _choose(
         return None
     others = [p for p in seen if not _inside(p, upright.pose.landmarks)]
     return None if others else (upright, Detector.BLAZEPOSE)
+
+
+def _cut_at_the_neck(
+    seen: tuple[Person, ...],
+    image_size: tuple[int, int],
+    view: str,
+    faced: FaceReader | None = None,
+) -> CheckedPose | None:
+    """The back cut at the neck by the picture's top edge (`finder.body.trust.cut_at_the_neck`)
+    that MoveNet scores under PERSON_MIN_SCORE, when it is the only such back and nobody in view
+    reaches that score. MoveNet's person score follows its keypoints' scores, and on a back cut
+    at the neck and at the waist only the shoulders (and arms) can score: shared photo 10 cut
+    just above C7 gives one person at 0.16 in the black frame (`framed_attempt`), its shoulders
+    scored 0.30 and 0.31 within 0.5 cun of the marked shoulder tops. Such a pose passes the same
+    checks as any upper back (both shoulders seen, level, in the receiver's order), and two cues
+    must say back: no face, and MoveNet's own side labels (the face alone let through the
+    therapist of shared photo 04 cut below her chin, her labels saying front)."""
+    if any(person.score >= PERSON_MIN_SCORE for person in seen):
+        return None
+    found = []
+    for person in seen:
+        if _arms_raised(person.pose.landmarks):
+            continue
+        labelled = check(person.pose, image_size, view)
+        pose = (
+            labelled
+            if faced is None
+            else _facing_from_face(person.pose, labelled, image_size, faced)
+        )
+        if _back(labelled) and pose.accepted and _back(pose) and cut_at_the_neck(pose.pose):
+            found.append(pose)
+    return found[0] if len(found) == 1 else None
 
 
 def _small_people(

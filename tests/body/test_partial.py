@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from finder import locate_landmarks
+from finder.body import trust
 from finder.body.landmarks import Keypoint
+from finder.body.pose import Pose
+from finder.body.trust import check
 from tests.bodies import IMAGE_SIZE, standing_back_view
 
 HEAD_AND_FACE = list(range(Keypoint.LEFT_SHOULDER))
@@ -49,3 +52,12 @@ def test_a_head_that_could_be_in_the_picture_but_is_not_seen_is_still_refused():
     cut, size, _ = cut_at_the_neck(0.9)
     result = locate_landmarks(cut, size)
     assert not result.accepted and "so is the head" in result.summary()
+
+
+def test_the_checks_tell_a_back_cut_at_the_neck_from_one_with_room_for_a_head():
+    cut, size, _ = cut_at_the_neck(0.3)
+    assert trust.cut_at_the_neck(check(Pose(cut), size).pose)
+    roomy, size, _ = cut_at_the_neck(0.9)
+    assert not trust.cut_at_the_neck(check(Pose(roomy), size).pose)
+    whole = check(Pose(standing_back_view()), IMAGE_SIZE).pose  # hips in view: a whole body
+    assert not trust.cut_at_the_neck(whole)
