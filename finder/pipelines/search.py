@@ -734,13 +734,12 @@ def _cut_at_the_neck(
         if _arms_raised(person.pose.landmarks):
             continue
         labelled = check(person.pose, image_size, view)
-        pose = (
-            labelled
-            if faced is None
-            else _facing_from_face(person.pose, labelled, image_size, faced)
-        )
-        if _back(labelled) and pose.accepted and _back(pose) and cut_at_the_neck(pose.pose):
-            found.append(pose)
+        if not (labelled.accepted and _back(labelled) and cut_at_the_neck(labelled.pose)):
+            continue  # the face is looked for only on a back cut at the neck
+        if faced is not None:
+            labelled = _facing_from_face(person.pose, labelled, image_size, faced)
+        if labelled.accepted and _back(labelled):
+            found.append(labelled)
     return found[0] if len(found) == 1 else None
 
 
