@@ -596,18 +596,27 @@ in a square 1.8 shoulder widths wide), so under this side it spans under about 2
 face detector's miss says little; the pose's own reading then stands."""
 
 
+HEAD_SQUARE_MIN_INSIDE = 0.8
+"""Share of the square around a head that must lie inside the picture for a face not found
+there to count: a head at the picture's edge may have its face cut off (the therapist of shared
+photo 04 cut at the mouth: 0.53 of her square inside, no face found, MoveNet's labels saying
+front), so the pose's own reading then stands. A face found counts wherever it is."""
+
+
 def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> bool | None:
     """Whether the head of the body at `landmarks` (33, 4; px of the RGB picture `rgb`) shows a
     face to the camera: FACE_MIN_SCORE in the square HEAD_SQUARE_SHOULDER_WIDTHS around the
-    head keypoints. A head beyond the picture (the keypoints' mean outside it: cut off by the
-    edge) shows none; a square too small (HEAD_SQUARE_MIN_PX) or too dark
-    (`finder.adapters.imageio.too_dark`) to show a face cannot tell (None)."""
+    head keypoints. A face found counts wherever it is; no face found cannot tell (None) when
+    the head lies beyond the picture (the keypoints' mean outside it: the edge cuts it off, and
+    its face with it) or less than HEAD_SQUARE_MIN_INSIDE of its square lies inside, and when
+    the square is too small (HEAD_SQUARE_MIN_PX) or too dark (`finder.adapters.imageio.too_dark`)
+    to show a face."""
     height, width = rgb.shape[:2]
     shoulders = landmarks[list(SHOULDERS), :2]
     half = HEAD_SQUARE_SHOULDER_WIDTHS * float(np.hypot(*(shoulders[0] - shoulders[1])))
     centre = landmarks[list(HEAD), :2].mean(axis=0)
     if not (0 <= centre[0] < width and 0 <= centre[1] < height):
-        return False
+        return None
     if 2 * half < HEAD_SQUARE_MIN_PX:
         return None
     left, top = (max(0, int(v - half)) for v in centre)
@@ -617,7 +626,10 @@ def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> b
     crop = np.ascontiguousarray(rgb[top:bottom, left:right])
     if too_dark(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)):
         return None
-    return faces.best_score(crop) >= FACE_MIN_SCORE
+    if faces.best_score(crop) >= FACE_MIN_SCORE:
+        return True
+    inside = (right - left) * (bottom - top) / (2 * half) ** 2
+    return False if inside >= HEAD_SQUARE_MIN_INSIDE else None
 
 
 def _face_reader(
@@ -724,9 +736,10 @@ def _cut_at_the_neck(
     at the neck and at the waist only the shoulders (and arms) can score: shared photo 10 cut
     just above C7 gives one person at 0.16 in the black frame (`framed_attempt`), its shoulders
     scored 0.30 and 0.31 within 0.5 cun of the marked shoulder tops. Such a pose passes the same
-    checks as any upper back (both shoulders seen, level, in the receiver's order), and two cues
-    must say back: no face, and MoveNet's own side labels (the face alone let through the
-    therapist of shared photo 04 cut below her chin, her labels saying front)."""
+    checks as any upper back (both shoulders seen, level, in the receiver's order), and MoveNet's
+    own side labels must say back, as well as the face when it can tell (`shows_face`; a missing
+    face alone let through the therapist of shared photo 04 cut below her chin, her labels
+    saying front)."""
     if any(person.score >= PERSON_MIN_SCORE for person in seen):
         return None
     found = []

@@ -87,13 +87,28 @@ def test_a_head_too_small_to_show_a_face_cannot_tell():
     assert shows_face(picture, landmarks, faces) is None and faces.shown == []
 
 
-def test_a_head_beyond_the_picture_shows_no_face_and_is_not_looked_at():
+def test_a_head_beyond_the_picture_cannot_tell_and_is_not_looked_at():
+    """The face of a head the edge cuts off is not in the picture, whichever way it faces (the
+    therapist of shared photo 04 cut at the mouth): the pose's own reading stands."""
     landmarks = standing_back_view().copy()
     landmarks[:, 1] -= landmarks[list(HEAD), 1].max() + 200  # the head above the top edge
     faces = Faces(1.0)
     picture = np.full((2400, 2400, 3), 128, np.uint8)
-    assert shows_face(picture, landmarks, faces) is False
+    assert shows_face(picture, landmarks, faces) is None
     assert faces.shown == []
+
+
+def test_no_face_in_a_head_square_the_edge_cuts_cannot_tell_but_a_face_found_counts():
+    landmarks = standing_back_view().copy()
+    width = float(np.hypot(*np.subtract(*landmarks[list(SHOULDERS), :2])))
+    half = HEAD_SQUARE_SHOULDER_WIDTHS * width
+    centre_y = landmarks[list(HEAD), 1].mean()
+    landmarks[:, 1] -= centre_y - 0.5 * half  # three quarters of the square inside the picture
+    picture = np.full((2400, 2400, 3), 128, np.uint8)
+    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01)) is None
+    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE)) is True
+    landmarks[:, 1] += 0.5 * half  # the whole square inside
+    assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01)) is False
 
 
 def facing_labels(landmarks: np.ndarray) -> np.ndarray:
@@ -160,3 +175,13 @@ def test_two_backs_alike_are_still_the_partners_call():
     back = read_image(photo("13"))
     result = locate_image(np.ascontiguousarray(np.hstack([back, back[:, ::-1]])))
     assert not result.accepted and "draw a box around the receiver" in result.summary()
+
+
+@pytest.mark.model
+@pytest.mark.shared
+def test_the_therapist_cut_at_the_mouth_gets_no_back_points():
+    """Shared photo 04 below row 560: the standing therapist's face is cut off by the top edge
+    (no face to find) and MoveNet's side labels say front: no points on her."""
+    bgr = read_image(photo("04"))
+    result = locate_image(np.ascontiguousarray(bgr[560:]))
+    assert not result.points, result.summary()
