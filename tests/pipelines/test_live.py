@@ -297,6 +297,8 @@ def test_mirroring_a_result_twice_gives_it_back(plain):
 def test_benchmark_report_runs_on_a_short_clip(frames):
     report = run_benchmark(frames[:6], rounds=1)
     assert "| bare pose" in report and "| live, all points |" in report
+    # time, median, frames/s, ratio and the calling thread's CPU per frame
+    assert re.search(r"\| live, all points \|( \d+\.\d+ \|){5}\n", report), report
     assert re.search(r"ratio (NOT )?met \(\d\.\d\d at worst\)", report), report
 
 
