@@ -76,18 +76,23 @@ class _Placing:
         self.good_enough_cun = good_enough_cun  # the confidence's tolerance (cun)
         self.cun_px = frame.cun_px
         self.up, self.left = _floats(frame.up), _floats(frame.left)
-        self._xy: dict[str, tuple[float, float]] = {}  # landmark name -> x, y px
+        # (rule landmark name, side) -> the landmark and its x, y px, or why it is missing
+        self._resolved: dict[tuple[str, str], tuple[AnatomicalLandmark, tuple] | str] = {}
 
     def _resolve(self, name: str, side: str) -> tuple[AnatomicalLandmark, tuple] | str:
-        """The landmark `name` (or its `side` twin) and its x, y px, or why it is missing."""
+        """The landmark `name` (or its `side` twin) and its x, y px, or why it is missing (found
+        once per placing: many points rest on the same landmarks)."""
+        resolved = self._resolved.get((name, side))
+        if resolved is None:
+            resolved = self._resolved[name, side] = self._find(name, side)
+        return resolved
+
+    def _find(self, name: str, side: str) -> tuple[AnatomicalLandmark, tuple] | str:
         anatomy = self.anatomy
         for candidate in (name, f"{name}_{side}"):
             landmark = anatomy.landmarks.get(candidate)
             if landmark is not None:
-                xy = self._xy.get(candidate)
-                if xy is None:
-                    xy = self._xy[candidate] = _floats(landmark.xy)
-                return landmark, xy
+                return landmark, _floats(landmark.xy)
             if candidate in anatomy.missing:
                 return anatomy.missing[candidate]
         return f"{name.replace('_', ' ')} could not be estimated"

@@ -500,7 +500,7 @@ class DotAnnotator:
         style = self.style
         edge = _t(style.dot_edge_scales * scale)
         radii = (style.dot_radius(scale, False), style.dot_radius(scale, True))
-        ordered = sorted(points, key=lambda p: p.code == highlight)
+        ordered = points if highlight is None else sorted(points, key=lambda p: p.code == highlight)
         centres = np.round([p.xy for p in ordered]).astype(int).reshape(-1, 2).tolist()
         for point, centre in zip(ordered, centres, strict=True):
             dot = radii[point.code == highlight]
@@ -1057,6 +1057,8 @@ class Annotator:
     @staticmethod
     def _in_label_order(points, highlight: str | None) -> list[LocatedPoint]:
         """The points in the order their labels are placed: the highlighted point's first."""
+        if highlight is None:
+            return list(points)
         return sorted(points, key=lambda p: p.code != highlight)
 
     def _point_labels(self, frame, points, scale, highlight, numbers) -> list[_Wanted]:
