@@ -619,17 +619,17 @@ class LabelAnnotator:
         if not layout.labels:
             return
         height, width = image.shape[:2]
-        boxes = [label.box for label in layout.labels]
-        left, top = max(min(b[0] for b in boxes), 0), max(min(b[1] for b in boxes), 0)
-        right, bottom = min(max(b[2] for b in boxes), width), min(max(b[3] for b in boxes), height)
+        boxes = np.array([label.box for label in layout.labels])
+        cut = np.clip(boxes, 0, (width, height, width, height))  # the parts inside the picture
+        left, top = cut[:, :2].min(axis=0).tolist()
+        right, bottom = cut[:, 2:].max(axis=0).tolist()
         if right <= left or bottom <= top:
             return
         over_black = np.zeros((bottom - top, right - left, 3), np.uint8)
         coverage = np.full_like(over_black, 255)
-        for label, (x0, y0, x1, y1) in zip(layout.labels, boxes, strict=True):
-            # The part of the box inside the picture, in the layer's and the sprite's pixels.
-            cut_x0, cut_y0 = max(x0, left), max(y0, top)
-            cut_x1, cut_y1 = min(x1, right), min(y1, bottom)
+        for label, (x0, y0, _, _), (cut_x0, cut_y0, cut_x1, cut_y1) in zip(
+            layout.labels, boxes.tolist(), cut.tolist(), strict=True
+        ):
             if cut_x1 <= cut_x0 or cut_y1 <= cut_y0:
                 continue
             on_layer = np.s_[cut_y0 - top : cut_y1 - top, cut_x0 - left : cut_x1 - left]

@@ -155,6 +155,27 @@ def test_a_label_is_drawn_inside_its_box_like_opencvs_outlined_text():
     assert (image != 90).any(axis=2).sum() > 50
 
 
+def test_labels_drawn_together_equal_labels_drawn_one_by_one_even_cut_by_the_edges():
+    """The labels are blended in one pass over their bounding box; the picture around them,
+    and labels the picture's edges cut, come out as drawing each label alone."""
+    width, height, _ = text_box_size("BL-23", SCALE, STYLE)
+    picture_w, picture_h = 160, 90
+    boxes = [
+        (-7, 2, -7 + width, 2 + height),  # cut by the left edge
+        (60, 30, 60 + width, 30 + height),
+        (20, picture_h - 10, 20 + width, picture_h - 10 + height),  # cut by the bottom edge
+        (picture_w + 3, 0, picture_w + 3 + width, height),  # wholly outside
+    ]
+    labels = tuple(Label("BL-23", "BL-23", (0.0, 0.0), box, BL, SCALE) for box in boxes)
+    picture = np.random.default_rng(3).integers(0, 256, (picture_h, picture_w, 3), np.uint8)
+    together, one_by_one = picture.copy(), picture.copy()
+    LabelAnnotator(STYLE).annotate(together, LabelLayout(labels))
+    for label in labels:
+        LabelAnnotator(STYLE).annotate(one_by_one, LabelLayout((label,)))
+    np.testing.assert_array_equal(together, one_by_one)
+    assert (together != picture).any()
+
+
 def test_a_moved_label_gets_a_leader_line_to_its_dot():
     width, height, _ = text_box_size("7", SCALE, STYLE)
     box = (40, 5, 40 + width, 5 + height)
