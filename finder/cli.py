@@ -368,12 +368,12 @@ def command_benchmark(args: argparse.Namespace) -> int:
 
 
 def command_search_report(args: argparse.Namespace) -> int:
-    from finder.tools.search_report import run
+    from finder.tools.search_report import run, sweep, sweep_table
 
     photos = Path(args.photos)
     if not (photos / "landmarks.json").is_file():
         raise UsageError(f"{photos}: no landmarks.json there (the hand-marked photos' folder)")
-    print(run(photos))
+    print(sweep_table(sweep(photos)) if args.top_cuts else run(photos))
     return 0
 
 
@@ -550,6 +550,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="per kind of photo (and crops): points on the receiver, on someone else, or none",
     )
     search.add_argument("photos", metavar="DIR", help="photos with landmarks.json beside them")
+    search.add_argument(
+        "--top-cuts",
+        action="store_true",
+        help="instead: every photo cut from the top at 5-55 %% of its height (whole, each half)",
+    )
     search.set_defaults(run=command_search_report)
     convert = commands.add_parser(
         "convert-movenet",

@@ -53,6 +53,7 @@ class ProblemKind(Enum):
     SHOULDERS_NOT_IN_VIEW = "shoulders not in view"
     TOO_SMALL = "too small"
     ARMS_RAISED = "arms raised"
+    FRONT_WITHOUT_FACE = "front read from the pose, no face found"  # set by the photo search
     # upper body (the hips out of view)
     HEAD_AND_HIPS_OUT = "head and hips out of view"
     FRONT_OF_UPPER_BODY = "front of an upper body read from the pose"
@@ -109,6 +110,10 @@ PROBLEM_SENTENCES = {
     ProblemKind.HEAD_CUT_OFF_FACING_CAMERA: (
         "the head is cut off by the top of the picture and the body seems to face the "
         "camera: if this is a back, choose the back view"
+    ),
+    ProblemKind.FRONT_WITHOUT_FACE: (
+        "the body found seems to face the camera, but no face was found on it: if this is a "
+        "back, tap C7 and the two hip-bone tops; if it is a front, choose the front view"
     ),
     ProblemKind.SHOULDERS_NOT_LEVEL: f"the shoulder line is not level: {UNRELIABLE}",
     ProblemKind.TRUNK_TOO_LONG: (

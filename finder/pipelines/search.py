@@ -414,7 +414,7 @@ def _search(
         seen = look_for_people()
         passes += 1
         if faced is not None and upright_pose is not None and upright is not None:
-            upright = _facing_from_face(upright_pose, upright, image_size, faced)
+            upright = _facing_from_face(upright_pose, upright, image_size, faced, seen)
         chosen = _choose(upright, seen, image_size, view, faced)
         if chosen is None:  # nobody chosen: the picture again, smaller inside a black frame
             framed = detect_people(rgb, framed_attempt(first, image_size), people, bgr)
@@ -455,6 +455,8 @@ def _search(
         pose = detect_in_original(rgb, attempt, estimator, bgr, shown)
         checked = _checked(pose, image_size, view)
         passes += 1
+        if checked is not None and faced is not None:
+            checked = _confirmed_front(pose, checked, image_size, faced, seen)
         if checked is not None and checked.accepted:
             accepted.append((attempt, checked))
 
@@ -652,15 +654,20 @@ def _face_reader(
 
 
 def _facing_from_face(
-    pose: Pose, checked: CheckedPose, image_size: tuple[int, int], faced: FaceReader
+    pose: Pose,
+    checked: CheckedPose,
+    image_size: tuple[int, int],
+    faced: FaceReader,
+    seen: tuple[Person, ...] = (),
 ) -> CheckedPose:
     """The body at `pose` (original px; checked as `checked` with the view "auto") read as a
     front when its head shows a face, as a back when it shows none: back is the default for a
-    picture without a face. BlazePose's own reading stands unless the face says otherwise, and
-    every pose's own reading stands when the head is too dark to tell."""
+    picture without a face. BlazePose's back stands unless a face is found, and every pose's
+    own reading stands when the head is too dark to tell; BlazePose's front must be confirmed
+    (`_confirmed_front`, MoveNet's people `seen` being the second witness)."""
     blazepose = pose.detector is Detector.BLAZEPOSE
     if blazepose and checked.pose.facing is Facing.FRONT:
-        return checked  # its front (two cues agreeing) stands: no face to look for
+        return _confirmed_front(pose, checked, image_size, faced, seen)
     shows = faced(pose.landmarks)
     if shows is None or (blazepose and not shows):
         return checked  # a back with no face stands too
@@ -671,6 +678,36 @@ def _facing_from_face(
     )
     again = check(pose, image_size, facing.value)
     return replace(again, pose=replace(again.pose, facing_source=source))
+
+
+def _confirmed_front(
+    pose: Pose,
+    checked: CheckedPose,
+    image_size: tuple[int, int],
+    faced: FaceReader,
+    seen: tuple[Person, ...] = (),
+) -> CheckedPose:
+    """BlazePose's pose `checked` (original px) as it is, unless it is an accepted front read
+    from the pose: that stands when its head shows a face, or when the face cannot tell
+    (`shows_face` None: the head cut off, too small or too dark) and a MoveNet person on the
+    same body (`_inside`) is labelled front; else it is refused (FRONT_WITHOUT_FACE).
+    BlazePose's two cues (side labels, nose depth) read backs, hands and bra bands as fronts:
+    on 462 crops cut from the top of the 14 shared photos it put front points on backs on
+    crops of 02, 07 and 10, none with a face found or MoveNet seeing a front there. A front
+    the user chose is not questioned."""
+    front = checked.pose.facing is Facing.FRONT and not checked.pose.facing_chosen
+    if not (checked.accepted and front):
+        return checked
+    shows = faced(pose.landmarks)
+    if shows or (shows is None and any(_labelled_front(p, pose, image_size) for p in seen)):
+        return checked
+    return replace(checked, problems=(Problem(ProblemKind.FRONT_WITHOUT_FACE),))
+
+
+def _labelled_front(person: Person, pose: Pose, image_size: tuple[int, int]) -> bool:
+    """Whether MoveNet's `person` is the body at `pose` (original px) and its own side labels
+    say front (MoveNet's facing: `finder.adapters.movenet`)."""
+    return _inside(person, pose.landmarks) and not _back(check(person.pose, image_size))
 
 
 def _choose(
@@ -845,10 +882,13 @@ def _refusal(
     upper body refused only for its raised arms (the upright pose or a person MoveNet is sure
     of, PERSON_MIN_SCORE; `finder.body.trust.check_pose`), or no back that could be trusted.
     The upright pose's other problems (a knee above the hips, a face toward the camera) describe
-    a wrong pose, not the picture, so they are not shown. None when nobody was seen at all."""
+    a wrong pose, not the picture, so they are not shown; a BlazePose front refused for want of
+    a face (`_confirmed_front`) is not counted as a body (on a crop of shared photo 10 its pose
+    lay across the picture: "lying face down" for a standing back). None when nobody was seen
+    at all."""
     poses = [person.pose.landmarks for person in seen]
-    if upright is not None:
-        poses.append(upright.pose.landmarks)
+    if upright is not None and Problem(ProblemKind.FRONT_WITHOUT_FACE) not in upright.problems:
+        poses.append(upright.pose.landmarks)  # a front without a face is no body to describe
     if any(_lying(landmarks, image_size) for landmarks in poses):
         return Refusal.LYING_FACE_DOWN
     sure = [check(p.pose, image_size, view) for p in seen if p.score >= PERSON_MIN_SCORE]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -194,9 +194,7 @@ def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
     out = []
     for name in sorted(names or marked):
         entry = marked[name]
-        marks = {k: (float(v["x"]), float(v["y"])) for k, v in entry["landmarks"].items()}
-        x0, y0, x1, y1 = (float(v) for v in entry["receiver_box"])
-        marks["box_min"], marks["box_max"] = (x0, y0), (x1, y1)
+        marks = _marks(entry)
         bgr = read_image(photos / name)
         for kind, make in made.items():
             if make is not None and (entry["posture"] not in UPRIGHT or "C7" not in marks):
@@ -209,6 +207,94 @@ def rows(photos: Path, names: Sequence[str] | None = None) -> list[Row]:
             outcome, worst = judge(result, kept)
             out.append(Row(kind, name[:2], outcome, worst, result.summary()))
     return out
+
+
+def _marks(entry: dict) -> Marks:
+    """A photo's marks (`landmarks.json` entry) and its receiver box's corners."""
+    marks = {k: (float(v["x"]), float(v["y"])) for k, v in entry["landmarks"].items()}
+    x0, y0, x1, y1 = (float(v) for v in entry["receiver_box"])
+    marks["box_min"], marks["box_max"] = (x0, y0), (x1, y1)
+    return marks
+
+
+Crop = tuple[int, int, int, int]
+"""A part of a photo: x0, y0, x1, y1 (original px, right and bottom excluded)."""
+
+
+def cropped(bgr: np.ndarray, marks: Marks, crop: Crop) -> tuple[np.ndarray, Marks]:
+    """The picture inside `crop`, with the marks inside it and the receiver box's corners
+    (wherever they fall) moved into the crop's pixels."""
+    x0, y0, x1, y1 = crop
+    kept = {
+        k: (x - x0, y - y0)
+        for k, (x, y) in marks.items()
+        if (x0 <= x < x1 and y0 <= y < y1) or k.startswith("box")
+    }
+    return np.ascontiguousarray(bgr[y0:y1, x0:x1]), kept
+
+
+TOP_CUT_SHARES = tuple(round(0.05 * step, 2) for step in range(1, 12))
+"""Where `top_cuts` start the picture: 5 % to 55 % of its height down."""
+
+
+def top_cuts(size: tuple[int, int]) -> tuple[Crop, ...]:
+    """Crops of a `size` = (width, height) picture cut from the top (TOP_CUT_SHARES of its
+    height), each the whole width and each half (the left one up to width // 2)."""
+    width, height = size
+    halves = ((0, width), (0, width // 2), (width // 2, width))
+    return tuple(
+        (x0, int(share * height), x1, height) for share in TOP_CUT_SHARES for x0, x1 in halves
+    )
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    photo: str
+    crop: Crop
+    outcome: Outcome
+    worst_cun: float | None
+    view: str | None  # the facing of the body placed ("back" / "front"), None when refused
+
+
+def sweep(photos: Path, crops: Mapping[str, Sequence[Crop]] | None = None) -> list[SweepRow]:
+    """Crops of the marked photos in `photos`, searched and judged: `crops` by photo number
+    ("10": crops of photo 10...), or when None `top_cuts` of every photo."""
+    marked = json.loads((photos / "landmarks.json").read_text())
+    estimator = shared_still_estimator()
+    out = []
+    for name in sorted(marked):
+        if crops is not None and name[:2] not in crops:
+            continue
+        bgr = read_image(photos / name)
+        size = (bgr.shape[1], bgr.shape[0])
+        for crop in top_cuts(size) if crops is None else crops[name[:2]]:
+            image, kept = cropped(bgr, _marks(marked[name]), crop)
+            result = locate_image(image, estimator=estimator)
+            outcome, worst = judge(result, kept)
+            view = result.view if result.accepted and result.points else None
+            out.append(SweepRow(name[:2], crop, outcome, worst, view))
+    return out
+
+
+def sweep_table(found: list[SweepRow]) -> str:
+    """The count of each outcome (and of bodies read as fronts), then one line per crop that
+    got points."""
+    totals = Counter(row.outcome for row in found)
+    fronts = sum(row.view == "front" for row in found)
+    lines = [
+        f"{len(found)} crops: "
+        + ", ".join(f"{outcome.value} {totals[outcome]}" for outcome in Outcome)
+        + f"; front points on {fronts}",
+        "",
+        "| photo | crop x0, y0, x1, y1 | outcome | worst (cun) | view |",
+        "|---|---|---|---:|---|",
+    ]
+    for row in found:
+        if row.view is not None:
+            worst = "" if row.worst_cun is None else f"{row.worst_cun:.2f}"
+            crop = ", ".join(map(str, row.crop))
+            lines.append(f"| {row.photo} | {crop} | {row.outcome.value} | {worst} | {row.view} |")
+    return "\n".join(lines)
 
 
 def right_answer(kind: str) -> Outcome:

@@ -10,9 +10,10 @@ import pytest
 
 from finder import locate_image
 from finder.adapters.imageio import read_image
-from finder.body.landmarks import LEFT_RIGHT_PAIRS, SHOULDERS
+from finder.adapters.movenet import Person
+from finder.body.landmarks import LEFT_RIGHT_PAIRS, SHOULDERS, Keypoint
 from finder.body.pose import Detector, Pose
-from finder.body.trust import check
+from finder.body.trust import Problem, ProblemKind, check
 from finder.body.view import HEAD, Facing, FacingSource
 from finder.pipelines.search import (
     COPY_MAX_SIDE_PX,
@@ -139,13 +140,49 @@ def test_a_blazepose_back_whose_head_shows_a_face_is_a_front():
     assert front.pose.facing is Facing.FRONT
 
 
-def test_a_blazepose_front_stands_without_a_look_for_a_face():
-    """A face could only confirm BlazePose's front (two cues agreeing): it is not looked for."""
+def test_a_front_the_user_chose_is_not_looked_at_for_a_face():
     pose = Pose(standing_back_view())
     front = check(pose, IMAGE_SIZE, "front")
     looked = []
     assert _facing_from_face(pose, front, IMAGE_SIZE, lambda lm: looked.append(lm)) is front
     assert looked == []
+
+
+def movenet_like(landmarks: np.ndarray) -> Pose:
+    """MoveNet's pose of the same keypoints: no depth, the nose put in front of the shoulders
+    (`finder.adapters.movenet`), so its facing follows its side labels."""
+    flat = landmarks.copy()
+    flat[:, 2] = 0.0
+    flat[Keypoint.NOSE, 2] = -1.0
+    return Pose(flat, Detector.MOVENET)
+
+
+@pytest.mark.parametrize(
+    ("shows", "movenet_says_front", "kept"),
+    [
+        (True, False, True),
+        (False, True, False),
+        (None, True, True),
+        (None, False, False),
+    ],
+    ids=["face found", "no face", "cannot tell, MoveNet front", "cannot tell, MoveNet back"],
+)
+def test_a_blazepose_front_read_from_the_pose_needs_a_face_or_movenets_labels(
+    shows, movenet_says_front, kept
+):
+    """BlazePose's two cues read backs, hands and bra bands as fronts (crops of shared photos
+    02, 07 and 10): its front stands only with a face found, or, when the face cannot tell,
+    with MoveNet's labels on the same body saying front; else it is refused."""
+    landmarks = facing_labels(standing_back_view())
+    landmarks[Keypoint.NOSE, 2] = landmarks[list(SHOULDERS), 2].mean() - 1.0
+    pose = Pose(landmarks)
+    checked = check(pose, IMAGE_SIZE)
+    assert checked.accepted and checked.pose.facing is Facing.FRONT
+    labels = landmarks if movenet_says_front else standing_back_view()
+    seen = (Person(movenet_like(labels), (0.0, 0.0, *map(float, IMAGE_SIZE)), 0.5),)
+    read = _facing_from_face(pose, checked, IMAGE_SIZE, lambda lm: shows, seen)
+    assert read.accepted is kept
+    assert read.problems == (() if kept else (Problem(ProblemKind.FRONT_WITHOUT_FACE),))
 
 
 THERAPIST = (40, 180, 840, 1290)  # photo 04: the standing therapist (x0, y0, x1, y1), facing us

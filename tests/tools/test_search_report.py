@@ -18,6 +18,7 @@ from finder.tools.search_report import (
     SECOND_BACK,
     SECOND_PERSON,
     Outcome,
+    cropped,
     facing_person,
     head_cut,
     judge,
@@ -28,6 +29,7 @@ from finder.tools.search_report import (
     second_back,
     shoulders_cut,
     table,
+    top_cuts,
     waist_up,
 )
 from tests.bodies import IMAGE_SIZE, standing_back_view
@@ -157,3 +159,21 @@ def test_a_back_cut_at_the_waist_gets_points_on_the_receiver(prefix):
     by_kind = {row.kind: row for row in found}
     assert by_kind["waist up"].outcome is Outcome.RIGHT, table(found)
     assert "second detector" in by_kind["waist up"].said
+
+
+def test_a_sweep_crop_keeps_the_marks_inside_it_and_the_receiver_box_wherever_it_falls():
+    bgr = numbered_picture(400, 300)
+    marks = {"C7": (50.0, 120.0), "acromion_left": (350.0, 120.0), "box_min": (10.0, 20.0)}
+    image, kept = cropped(bgr, marks, (200, 100, 400, 300))
+    assert image.shape[:2] == (200, 200) and (image[0, 0] == bgr[100, 200]).all()
+    assert kept == {"acromion_left": (150.0, 20.0), "box_min": (-190.0, -80.0)}
+
+
+def test_top_cuts_cut_each_photo_from_the_top_whole_and_by_halves():
+    cuts = top_cuts((1001, 1000))
+    assert len(cuts) == 33 and cuts[:3] == (
+        (0, 50, 1001, 1000),
+        (0, 50, 500, 1000),
+        (500, 50, 1001, 1000),
+    )
+    assert cuts[-1][1] == 550
