@@ -368,12 +368,15 @@ def command_benchmark(args: argparse.Namespace) -> int:
 
 
 def command_search_report(args: argparse.Namespace) -> int:
-    from finder.tools.search_report import run, sweep, sweep_table
+    from finder.tools.search_report import random_cuts, run, sweep, sweep_table
 
     photos = Path(args.photos)
     if not (photos / "landmarks.json").is_file():
         raise UsageError(f"{photos}: no landmarks.json there (the hand-marked photos' folder)")
-    print(sweep_table(sweep(photos)) if args.top_cuts else run(photos))
+    if args.random_cuts:
+        print(sweep_table(sweep(photos, random_cuts(photos, args.random_cuts))))
+    else:
+        print(sweep_table(sweep(photos)) if args.top_cuts else run(photos))
     return 0
 
 
@@ -554,6 +557,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--top-cuts",
         action="store_true",
         help="instead: every photo cut from the top at 5-55 %% of its height (whole, each half)",
+    )
+    search.add_argument(
+        "--random-cuts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N random crops of each photo (0.4-1 of its width and height; seed 13)",
     )
     search.set_defaults(run=command_search_report)
     convert = commands.add_parser(

@@ -54,6 +54,7 @@ class ProblemKind(Enum):
     TOO_SMALL = "too small"
     ARMS_RAISED = "arms raised"
     FRONT_WITHOUT_FACE = "front read from the pose, no face found"  # set by the photo search
+    UPSIDE_DOWN = "upside down in the picture, not found again turned"  # set by the photo search
     # upper body (the hips out of view)
     HEAD_AND_HIPS_OUT = "head and hips out of view"
     FRONT_OF_UPPER_BODY = "front of an upper body read from the pose"
@@ -114,6 +115,11 @@ PROBLEM_SENTENCES = {
     ProblemKind.FRONT_WITHOUT_FACE: (
         "the body found seems to face the camera, but no face was found on it: if this is a "
         "back, tap C7 and the two hip-bone tops; if it is a front, choose the front view"
+    ),
+    ProblemKind.UPSIDE_DOWN: (
+        "the body found stands on its head in the picture (its shoulders below its hips) and "
+        "the picture turned round does not show it again: turn the photo upright, or tap C7 "
+        "and the two hip-bone tops"
     ),
     ProblemKind.SHOULDERS_NOT_LEVEL: f"the shoulder line is not level: {UNRELIABLE}",
     ProblemKind.TRUNK_TOO_LONG: (

@@ -39,7 +39,7 @@ from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
 from finder.body.result import Refusal
 from finder.body.trust import CheckedPose, Problem, ProblemKind, check, cut_at_the_neck
-from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised
+from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised, up_axis
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -404,7 +404,7 @@ def _search(
     (`detect_people`); `faced` tells whether a body's head shows a face (None: facing from the
     pose alone)."""
     image_size = (rgb.shape[1], rgb.shape[0])
-    upright = _checked(upright_pose, image_size, view)
+    upright = _upright_trusted(_checked(upright_pose, image_size, view))
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
     if not rescue or (settled and (people is None or first.box is not None or view == "front")):
         return FoundPose(upright, first, passes=1)
@@ -882,13 +882,13 @@ def _refusal(
     upper body refused only for its raised arms (the upright pose or a person MoveNet is sure
     of, PERSON_MIN_SCORE; `finder.body.trust.check_pose`), or no back that could be trusted.
     The upright pose's other problems (a knee above the hips, a face toward the camera) describe
-    a wrong pose, not the picture, so they are not shown; a BlazePose front refused for want of
-    a face (`_confirmed_front`) is not counted as a body (on a crop of shared photo 10 its pose
+    a wrong pose, not the picture, so they are not shown; an upright pose whose reading was
+    refused (READING_REFUSED) is not counted as a body (on crops of shared photo 10 such poses
     lay across the picture: "lying face down" for a standing back). None when nobody was seen
     at all."""
     poses = [person.pose.landmarks for person in seen]
-    if upright is not None and Problem(ProblemKind.FRONT_WITHOUT_FACE) not in upright.problems:
-        poses.append(upright.pose.landmarks)  # a front without a face is no body to describe
+    if upright is not None and not set(upright.problems) & READING_REFUSED:
+        poses.append(upright.pose.landmarks)
     if any(_lying(landmarks, image_size) for landmarks in poses):
         return Refusal.LYING_FACE_DOWN
     sure = [check(p.pose, image_size, view) for p in seen if p.score >= PERSON_MIN_SCORE]
@@ -896,6 +896,33 @@ def _refusal(
     if any(checked.problems == arms_alone for checked in [upright, *sure] if checked):
         return Refusal.ARMS_RAISED
     return Refusal.NO_BACK if poses else None
+
+
+UPSIDE_DOWN_MIN_DEG = 30.0
+"""Below the horizontal (degrees), the steepest a body's up axis may point down the picture for
+the upright pass's pose to be trusted alone (`_upright_trusted`): a body lying across the
+picture (the massage photos) may lie with its head end a little lower; beyond this it stands
+on its head. The flipped body of a crop of shared photo 10 pointed 39 degrees down."""
+READING_REFUSED = {Problem(ProblemKind.FRONT_WITHOUT_FACE), Problem(ProblemKind.UPSIDE_DOWN)}
+"""The search's own refusals of BlazePose's reading of a body (`_confirmed_front`,
+`_upright_trusted`): such a pose is no evidence of a body in the picture."""
+
+
+def _upright_trusted(checked: CheckedPose | None) -> CheckedPose | None:
+    """The upright pass's pose as checked, unless it was accepted standing on its head in the
+    picture (`up_axis`, hip midpoint to shoulder midpoint, pointing down the picture more than
+    UPSIDE_DOWN_MIN_DEG below the horizontal): then it
+    is refused (UPSIDE_DOWN) until a copy turned to stand it up finds a body (`_aimed`, the
+    search's rescue). BlazePose is trained on upright people, and its pose of a body upside
+    down in the picture can be the body flipped end for end: on a crop of shared photo 10
+    (x 344-1132, y 102-703) it put the hips at the shoulders and the shoulders at the bra band,
+    and with neither the head nor a knee seen nothing in the checks tells the ends apart (27
+    back points 29 cun off, its trunk 39 degrees below the horizontal)."""
+    if checked is None or not checked.accepted:
+        return checked
+    if float(up_axis(checked.pose.landmarks)[1]) <= np.sin(np.radians(UPSIDE_DOWN_MIN_DEG)):
+        return checked
+    return replace(checked, problems=(Problem(ProblemKind.UPSIDE_DOWN),))
 
 
 def _lying(landmarks: np.ndarray, image_size: tuple[int, int]) -> bool:

@@ -247,6 +247,23 @@ def top_cuts(size: tuple[int, int]) -> tuple[Crop, ...]:
     )
 
 
+def random_cuts(photos: Path, count: int = 12, seed: int = 13) -> dict[str, list[Crop]]:
+    """`count` random crops of each marked photo (by photo number, in name order), each 0.4-1
+    of the photo's width and height, anywhere in it; the same crops for the same `seed`."""
+    marked = json.loads((photos / "landmarks.json").read_text())
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in sorted(marked):
+        height, width = read_image(photos / name).shape[:2]
+        crops = []
+        for _ in range(count):
+            w, h = int(width * rng.uniform(0.4, 1)), int(height * rng.uniform(0.4, 1))
+            x, y = int(rng.uniform(0, width - w)), int(rng.uniform(0, height - h))
+            crops.append((x, y, x + w, y + h))
+        out[name[:2]] = crops
+    return out
+
+
 @dataclass(frozen=True)
 class SweepRow:
     photo: str
