@@ -16,7 +16,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -201,12 +200,12 @@ def check_image(image: np.ndarray) -> np.ndarray:
 # -- label layout (data) ---------------------------------------------------------------------
 
 
-class Label(NamedTuple):
+@dataclass(frozen=True)
+class Label:
     """One label placed on the picture: `text` drawn in `colour` at font `scale` inside `box`
     (image px, inside the picture), for the mark at `anchor` (px). `code` is the point's code
     (None for a spine level); `leader` when the box was moved away from its mark, so a line
-    joins them. A named tuple: every label is made again on every video frame (moved with the
-    body), and a tuple is made in a tenth of a frozen dataclass's time."""
+    joins them."""
 
     text: str
     code: str | None
@@ -605,10 +604,8 @@ class LabelAnnotator:
     """Draws the labels of a `LabelLayout`: each label's outlined text inside its box.
 
     Text is drawn once per (text, colour, scale) into a sprite (its colour over black and its
-    coverage) and blended into the box afterwards, so a moving picture costs a few array
-    copies per label instead of OpenCV's text rasteriser; up to `max_sprites` are kept. The
-    sprites are laid into one layer over the labels' bounding box (their boxes never overlap;
-    around them the layer lets the picture through unchanged), blended in one pass."""
+    coverage) and blended into the box afterwards, so a moving picture costs a few small array
+    operations per label instead of OpenCV's text rasteriser; up to `max_sprites` are kept."""
 
     style: OverlayStyle = DEFAULT_STYLE
     max_sprites: int = 512
@@ -616,28 +613,11 @@ class LabelAnnotator:
 
     def annotate(self, image: np.ndarray, layout: LabelLayout) -> None:
         check_image(image)
-        if not layout.labels:
-            return
-        height, width = image.shape[:2]
-        boxes = np.array([label.box for label in layout.labels])
-        cut = np.clip(boxes, 0, (width, height, width, height))  # the parts inside the picture
-        left, top = cut[:, :2].min(axis=0).tolist()
-        right, bottom = cut[:, 2:].max(axis=0).tolist()
-        if right <= left or bottom <= top:
-            return
-        over_black = np.zeros((bottom - top, right - left, 3), np.uint8)
-        coverage = np.full_like(over_black, 255)
-        for label, (x0, y0, _, _), (cut_x0, cut_y0, cut_x1, cut_y1) in zip(
-            layout.labels, boxes.tolist(), cut.tolist(), strict=True
-        ):
-            if cut_x1 <= cut_x0 or cut_y1 <= cut_y0:
-                continue
-            on_layer = np.s_[cut_y0 - top : cut_y1 - top, cut_x0 - left : cut_x1 - left]
-            on_sprite = np.s_[cut_y0 - y0 : cut_y1 - y0, cut_x0 - x0 : cut_x1 - x0]
-            sprite_black, sprite_coverage = self._sprite(label)
-            over_black[on_layer] = sprite_black[on_sprite]
-            coverage[on_layer] = sprite_coverage[on_sprite]
-        _blend(image, (left, top, right, bottom), over_black, coverage)
+        for label in layout.labels:
+            self._blit(image, label)
+
+    def _blit(self, image: np.ndarray, label: Label) -> None:
+        _blend(image, label.box, *self._sprite(label))
 
     def _sprite(self, label: Label) -> tuple[np.ndarray, np.ndarray]:
         """(over_black, coverage): the label drawn over black, and how much of the picture
@@ -1012,10 +992,16 @@ class Annotator:
         boxes, bad = fits
         labels = [
             Label(
-                label.text, label.code, (x, y), tuple(box), label.colour, label.scale, label.leader
+                label.text,
+                label.code,
+                (x, y),
+                (int(x0), int(y0), int(x1), int(y1)),
+                label.colour,
+                label.scale,
+                label.leader,
             )
-            for label, (x, y), box in zip(
-                previous.labels, anchors.tolist(), boxes.astype(int).tolist(), strict=True
+            for label, (x, y), (x0, y0, x1, y1) in zip(
+                previous.labels, anchors.tolist(), boxes.tolist(), strict=True
             )
         ]
         if bad.any():
