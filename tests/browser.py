@@ -147,6 +147,12 @@ def wait_for_app(page, timeout_ms: float = 90_000) -> None:
     )
 
 
+def tap_board(page):
+    """The marking board's canvas in view. A board drawn before may linger in the page, hidden
+    (on a tab not shown, or while a run ends): only a visible one takes clicks."""
+    return page.locator(".tapboard canvas:visible").last
+
+
 def pick_option(page, selectbox, name: str, attempts: int = 3) -> None:
     """Open `selectbox` (a locator of an stSelectbox) and click its option `name`. A script run
     that ends while the list is open redraws the box and closes the list, so it is opened again

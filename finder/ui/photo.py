@@ -41,6 +41,7 @@ from finder.ui.taps import (
     render_profile_notice,
     render_profiles,
     render_tap_board,
+    start_guide,
 )
 from finder.ui.taps import PERSISTENT_KEYS as TAP_KEYS
 
@@ -94,6 +95,7 @@ def render_photo_page() -> None:
     if state.get(_OPENED_FOR) != photo.key:  # a new photo: the board opens when it is refused
         state[_OPENED_FOR] = photo.key
         state[ADJUST] = located.refused
+        start_guide(photo)
     taps = current_taps(photo)
     help_key = (taps and tuple(sorted(taps.image_xy.items())), taps and taps.stature_cm)
     drawn = _annotated(

@@ -163,6 +163,13 @@ def _advance(taps: dict) -> None:
         st.session_state[ACTIVE] = following[0]
 
 
+def start_guide(photo: Photo) -> None:
+    """A photo just opened: the next click places the first landmark not yet marked on it
+    (C7 on a new photo), not the one the last photo's marking stopped at."""
+    st.session_state[ACTIVE] = MARK_ORDER[0]
+    _advance(photo_taps(photo))
+
+
 def render_mark_controls(photo: Photo) -> None:
     """What a click on the board does, right above it (also on a phone): place the next
     landmark, with its one-line instruction and a small picture, and undo buttons; or draw a

@@ -83,6 +83,22 @@ def test_photo_page_explains_a_rejected_photo(app):
 
 
 @pytest.mark.model
+def test_a_new_photo_starts_the_marking_guide_at_c7():
+    """The guide names the landmark the next click places: on a new photo it starts again at
+    C7, not where the last photo's marking stopped (a click there placed the wrong landmark)."""
+    app = fresh_app()
+    app.toggle(key="taps_adjust").set_value(True)
+    show(app, "Photo")
+    app.selectbox(key="taps_active").set_value("acromion_left")
+    show(app, "Photo")
+    assert app.selectbox(key="taps_active").value == "acromion_left"  # the partner's choice stays
+    app.selectbox(key="photo_sample").set_value("massage-table.jpg")
+    show(app, "Photo")
+    no_failures(app)
+    assert app.selectbox(key="taps_active").value == "C7"
+
+
+@pytest.mark.model
 def test_a_height_outside_the_body_models_range_is_not_used_and_breaks_nothing():
     """The height field's bounds come from the body model (finder.body.fit.STATURE_RANGE_CM):
     50 cm is refused with a line on the board, the page stays."""

@@ -19,6 +19,7 @@ from tests.browser import (
     launch_chromium,
     playwright_or_skip,
     streamlit_server,
+    tap_board,
     wait_for_app,
 )
 from tests.photos import PHOTOS
@@ -77,7 +78,7 @@ def upload(page, photo: Path) -> None:
 def board_xy(page, xy: tuple[float, float]) -> tuple[float, float]:
     """Page coordinates (CSS px) of original-image pixels `xy` on the marking board (photos
     01 and 13 are both 1067 px wide)."""
-    canvas = page.locator(".tapboard canvas").last  # a stale board may linger while a run ends
+    canvas = tap_board(page)
     canvas.wait_for()
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -100,7 +101,7 @@ def test_a_refused_photo_is_marked_by_hand_and_the_guided_session_uses_the_marks
     upload(page, REFUSED)
     # The first screen says what to do and the board is open, the next mark beside it.
     sync_api.expect(page.get_by_text("bump at the base of the neck").first).to_be_visible()
-    board = page.locator(".tapboard canvas").last  # a stale board may linger while a run ends
+    board = tap_board(page)
     board.wait_for()
     sync_api.expect(next_mark(page)).to_have_value("C7")
     guide, canvas = next_mark(page).bounding_box(), board.bounding_box()
@@ -117,7 +118,7 @@ def test_a_refused_photo_is_marked_by_hand_and_the_guided_session_uses_the_marks
     sync_api.expect(page.get_by_text("from your taps").first).to_be_visible()
     assert "BL-23" in located_table(page) and "± " in located_table(page)
     assert "%" not in located_table(page)
-    page.locator(".tapboard canvas").last.scroll_into_view_if_needed()
+    tap_board(page).scroll_into_view_if_needed()
     page.screenshot(path=str(DOCS_SCREENS / f"photo-marked-{name}.png"))
 
     page.get_by_role("tab", name="Guided session").click()

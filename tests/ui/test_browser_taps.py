@@ -15,6 +15,7 @@ from tests.browser import (
     pick_option,
     playwright_or_skip,
     streamlit_server,
+    tap_board,
     wait_for_app,
 )
 from tests.photos import PHOTOS
@@ -52,7 +53,7 @@ def session(tmp_path_factory):
 
 
 def click_on_photo(page, xy: tuple[float, float]) -> None:
-    canvas = page.locator(".tapboard canvas").last  # a stale board may linger while a run ends
+    canvas = tap_board(page)
     canvas.wait_for()
     box = canvas.bounding_box()
     scale = box["width"] / PHOTO_SIZE[0]
@@ -74,7 +75,7 @@ def test_taps_place_the_back_points_and_a_profile_is_saved_and_reused(session):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(PHOTO))
     wait_for_app(page)
     page.get_by_text("bump at the base of the neck").first.wait_for()  # and the board is open
-    page.locator(".tapboard canvas").last.wait_for()
+    tap_board(page).wait_for()
     guide = page.get_by_role("combobox", name="Your next click places")
     labels = list(CLICKS)
     for label, following in zip(labels, [*labels[1:], None], strict=True):
@@ -134,11 +135,11 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
     wait_for_app(page)
     # A refused photo opens the marking board by itself (the board draws after the script run
     # ends: wait for it rather than toggle it, which would close it).
-    page.locator(".tapboard canvas").last.wait_for()
+    tap_board(page).wait_for()
     page.get_by_test_id("stRadio").get_by_text("Draw a box around the receiver").click()
     page.get_by_text("Drag a rectangle around the person").wait_for()  # the board in box mode
     wait_for_app(page)
-    canvas = page.locator(".tapboard canvas").last
+    canvas = tap_board(page)
     box = canvas.bounding_box()
     scale = box["width"] / PHOTO_SIZE[0]
     x, y, w, h = RECEIVER_BOX
