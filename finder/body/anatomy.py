@@ -36,6 +36,7 @@ from finder.body.view import (
     left_axis,
     midpoint,
     shoulder_normal,
+    span,
     up_axis,
 )
 
@@ -153,7 +154,7 @@ def _shoulder_features(pose: OrientedPose, up: np.ndarray) -> dict[str, float]:
     """Shoulder width and, when both ears are seen, the ears' height above the shoulder
     midpoint along `up` (px)."""
     lm = pose.landmarks
-    features = {"shoulder_width": float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))}
+    features = {"shoulder_width": span(lm, SHOULDERS)}
     if pose.visible(*EARS):
         features["head"] = float((midpoint(lm, EARS) - midpoint(lm, SHOULDERS)) @ up)
     return features
@@ -195,7 +196,7 @@ def hips_evidence(pose: OrientedPose, limits: Mapping[str, object]) -> Hips:
     judged where MoveNet put them."""
     lm = pose.landmarks
     up = up_axis(lm)
-    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    shoulder_width = span(lm, SHOULDERS)
     hips = lm[list(HIPS), :2]
     room = float(limits["hips"]["clear_room"])
     if pose.detector is Detector.MOVENET:
@@ -219,7 +220,7 @@ def hips_as_on_a_whole_body(pose: OrientedPose) -> OrientedPose:
         return pose
     rule = load_keypoint_convention().hips_near_the_edge
     lm = pose.landmarks
-    width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    width = span(lm, SHOULDERS)
     down = -up_axis(lm)
     room = _room_along(midpoint(lm, HIPS), down, pose.image_size) / width
     pull = rule.per_width * max(0.0, rule.up_to_room - room)

@@ -43,6 +43,7 @@ from finder.body.view import (
     midpoint,
     orient,
     shoulder_normal,
+    span,
 )
 
 
@@ -226,8 +227,7 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
         return [Problem(ProblemKind.INVALID_NUMBERS)]
     pose = in_frame(pose, limits)
     lm = pose.landmarks
-    # Inside the picture itself: BlazePose guesses shoulders below a head-only crop.
-    if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
+    if not _shoulders_in_picture(pose):
         return [Problem(ProblemKind.SHOULDERS_NOT_IN_VIEW)]
     whole_body = hips_evidence(pose, limits).anchor
     if _below_measurable_size(pose, limits, whole_body):
@@ -243,6 +243,13 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     return problems
 
 
+def _shoulders_in_picture(pose: OrientedPose) -> bool:
+    """Both shoulders seen, inside the picture itself (BlazePose guesses shoulders below a
+    head-only crop)."""
+    lm = pose.landmarks
+    return pose.visible(*SHOULDERS) and all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS)
+
+
 def _below_measurable_size(
     pose: OrientedPose, limits: Mapping[str, object], whole_body: bool
 ) -> bool:
@@ -252,7 +259,7 @@ def _below_measurable_size(
     if whole_body:
         trunk_vector = midpoint(lm, SHOULDERS) - midpoint(lm, HIPS)
         return float(np.hypot(*trunk_vector)) < float(limits["min_trunk_px"])
-    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    shoulder_width = span(lm, SHOULDERS)
     return shoulder_width < float(limits["upper_body"]["min_shoulder_width_px"])
 
 
@@ -268,7 +275,7 @@ def _upper_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     a head seen above them."""
     lm = pose.landmarks
     upper = limits["upper_body"]
-    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    shoulder_width = span(lm, SHOULDERS)
     shoulder_mid, up = midpoint(lm, SHOULDERS), shoulder_normal(lm)
     head = [k for k in HEAD if pose.visible(k)]
     if not head and _head_cut_off(pose, shoulder_mid, up, shoulder_width, limits):
@@ -305,11 +312,11 @@ def cut_at_the_neck(pose: OrientedPose, limits: Mapping[str, object] | None = No
     the neck)."""
     limits = limits or load_body_model().plausibility
     lm = pose.landmarks
-    if not pose.visible(*SHOULDERS) or not all(in_picture(pose, lm[k, :2], 0.0) for k in SHOULDERS):
+    if not _shoulders_in_picture(pose):
         return False
     if hips_evidence(pose, limits).anchor:
         return False
-    shoulder_width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    shoulder_width = span(lm, SHOULDERS)
     return _head_cut_off(pose, midpoint(lm, SHOULDERS), shoulder_normal(lm), shoulder_width, limits)
 
 
@@ -363,8 +370,8 @@ def _whole_body_problems(pose: OrientedPose, limits: Mapping[str, object]) -> li
     trunk_vector = shoulder_mid - hip_mid
     trunk = float(np.hypot(*trunk_vector))
     up = trunk_vector / trunk
-    shoulder_width = float(np.hypot(*(shoulders[0] - shoulders[1])))
-    hip_width = float(np.hypot(*(hips[0] - hips[1])))
+    shoulder_width = span(lm, SHOULDERS)
+    hip_width = span(lm, HIPS)
 
     low, high = limits["trunk_to_shoulder_width"]
     if trunk > high * shoulder_width:

@@ -102,6 +102,11 @@ def midpoint(landmarks: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
     return (landmarks[pair[0], :2] + landmarks[pair[1], :2]) / 2
 
 
+def span(landmarks: np.ndarray, pair: tuple[int, int]) -> float:
+    """Distance (image px) between the two keypoints `pair`, e.g. the shoulder width."""
+    return float(np.hypot(*(landmarks[pair[0], :2] - landmarks[pair[1], :2])))
+
+
 def shoulder_normal(landmarks: np.ndarray) -> np.ndarray:
     """Unit vector perpendicular to the shoulder line, on the side of the head keypoints (nose
     and ears, wherever BlazePose put them; image pixels)."""
@@ -188,8 +193,7 @@ def arms_raised(
     ride up with the arms (`body_model.json` "plausibility" arms_raised.source)."""
     rule = limits["arms_raised"]
     seen = float(rule["min_visibility"]) if min_visibility is None else min_visibility
-    shoulders = landmarks[list(SHOULDERS), :2]
-    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
+    width = span(landmarks, SHOULDERS)
     up = up_axis(landmarks)
     arms = (landmarks[list(ARMS), :2] - midpoint(landmarks, SHOULDERS)) / width
     height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))

@@ -39,7 +39,15 @@ from finder.body.model import load_body_model
 from finder.body.pose import Detector, Pose
 from finder.body.result import Refusal
 from finder.body.trust import CheckedPose, Problem, ProblemKind, check, cut_at_the_neck
-from finder.body.view import HEAD, VISIBLE, Facing, FacingSource, arms_raised, up_axis
+from finder.body.view import (
+    HEAD,
+    VISIBLE,
+    Facing,
+    FacingSource,
+    arms_raised,
+    span,
+    up_axis,
+)
 
 Box = tuple[int, int, int, int]
 """A rectangle x, y, w, h in original image pixels (top-left corner, width, height)."""
@@ -614,8 +622,7 @@ def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> b
     the square is too small (HEAD_SQUARE_MIN_PX) or too dark (`finder.adapters.imageio.too_dark`)
     to show a face."""
     height, width = rgb.shape[:2]
-    shoulders = landmarks[list(SHOULDERS), :2]
-    half = HEAD_SQUARE_SHOULDER_WIDTHS * float(np.hypot(*(shoulders[0] - shoulders[1])))
+    half = HEAD_SQUARE_SHOULDER_WIDTHS * span(landmarks, SHOULDERS)
     centre = landmarks[list(HEAD), :2].mean(axis=0)
     if not (0 <= centre[0] < width and 0 <= centre[1] < height):
         return None
@@ -849,9 +856,8 @@ def _inside(person: Person, landmarks: np.ndarray) -> bool:
         hip_x, hip_y = landmarks[list(HIPS), :2].mean(axis=0)
         return x <= hip_x <= x + w and y <= hip_y <= y + h
     shoulders = landmarks[list(SHOULDERS), :2]
-    width = float(np.hypot(*(shoulders[0] - shoulders[1])))
     gap = person.pose.landmarks[list(SHOULDERS), :2].mean(axis=0) - shoulders.mean(axis=0)
-    return float(np.hypot(*gap)) <= 0.5 * width
+    return float(np.hypot(*gap)) <= 0.5 * span(landmarks, SHOULDERS)
 
 
 ARMS_SEEN = 0.25

@@ -28,7 +28,7 @@ from finder.body.anatomy import Anatomy
 from finder.body.landmarks import HIPS, SHOULDERS, SIDES
 from finder.body.pose import Detector
 from finder.body.result import Basis, FinderResult
-from finder.body.view import VISIBLE, OrientedPose, midpoint, up_axis
+from finder.body.view import VISIBLE, OrientedPose, midpoint, span, up_axis
 from finder.pipelines.photo import (
     locate_found,
     search_photo,
@@ -243,7 +243,7 @@ def keypoint_offsets(
     keypoint. The keypoints are the finder's (MoveNet's already moved into BlazePose's
     convention, `finder.body.convention`)."""
     frame, lm = result.anatomy.frame, np.asarray(result.keypoints)
-    width = float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2])))
+    width = span(lm, SHOULDERS)
     pairs = []
     for side, shoulder, hip in zip(SIDES, SHOULDERS, HIPS, strict=True):
         pairs.append(("acromion - shoulder kp", f"acromion_{side}", lm[shoulder, :2], side))

@@ -20,7 +20,7 @@ from calibration import DATA_DIR
 from finder.body.hips_only import HIPS_ONLY_FILE, body_axis, hips_only_features
 from finder.body.landmarks import HIPS, SHOULDERS
 from finder.body.synthetic import IMAGE_SIZE, SyntheticBody
-from finder.body.view import midpoint, orient
+from finder.body.view import midpoint, orient, span
 from finder.tools.ansur import ansur_bodies
 from finder.tools.evaluate_body import split
 
@@ -52,7 +52,7 @@ def measurements(bodies: Sequence[SyntheticBody]) -> list[dict[str, float]]:
                 "cun": body.cun_px,
                 "iliac_crest": float((np.array([0.0, body.truth_y["iliac_crest"]]) - hip_mid) @ up),
                 "trunk": float((midpoint(lm, SHOULDERS) - hip_mid) @ up),
-                "shoulder_width": float(np.hypot(*(lm[SHOULDERS[0], :2] - lm[SHOULDERS[1], :2]))),
+                "shoulder_width": span(lm, SHOULDERS),
             }
         )
     return rows
