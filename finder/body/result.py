@@ -40,8 +40,8 @@ class Refusal(Enum):
     receiver."""
     ARMS_RAISED = "arms raised"
     """No back was trusted and someone in view has the arms raised
-    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints: let the arms hang,
-    or tap C7 and the shoulder tops."""
+    (`finder.body.anatomy.arms_raised`), which moves the shoulder keypoints, and no hips anchor
+    the back instead: tap C7 and the two hip-bone tops (`finder.body.view.ARMS_RAISED_NO_HIPS`)."""
 
 
 def chance_within(sd: float, tolerance: float) -> float:

@@ -32,7 +32,7 @@ from finder.body.landmarks import HIPS, SHOULDERS, SIDE_KEYPOINTS, SIDES, Keypoi
 from finder.body.model import load_body_model
 from finder.body.pose import Pose
 from finder.body.view import (
-    ARMS_RAISED,
+    ARMS_RAISED_NO_HIPS,
     HEAD,
     VISIBLE,
     Facing,
@@ -91,7 +91,7 @@ PROBLEM_SENTENCES = {
     ProblemKind.TOO_SMALL: (
         "the person is too small in the picture: come closer or crop the photo"
     ),
-    ProblemKind.ARMS_RAISED: ARMS_RAISED,
+    ProblemKind.ARMS_RAISED: ARMS_RAISED_NO_HIPS,
     ProblemKind.HEAD_AND_HIPS_OUT: (
         "the hips are out of view and so is the head: with the upper body only, keep the "
         "head and shoulders in the picture, or step back until the hips are in it"

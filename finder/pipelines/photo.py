@@ -22,7 +22,7 @@ from finder.body.points import locate_points, point_sides
 from finder.body.pose import Detector, Pose, as_pose
 from finder.body.result import Basis, FinderResult, Omission, Refusal
 from finder.body.trust import CheckedPose, Problem, ProblemKind, check
-from finder.body.view import ARMS_RAISED, Facing, OrientedPose
+from finder.body.view import ARMS_RAISED_NO_HIPS, Facing, OrientedPose
 from finder.pipelines.crowd import ANOTHER_PERSON, another_person
 from finder.pipelines.search import Box, FoundPose, find_pose
 
@@ -362,7 +362,7 @@ REFUSALS = {
         "the only body found faces the camera, so no back points go on it — to place the "
         "receiver's back, tap C7 and the two hip-bone tops (or draw a box around the receiver)"
     ),
-    Refusal.ARMS_RAISED: ARMS_RAISED,
+    Refusal.ARMS_RAISED: ARMS_RAISED_NO_HIPS,
 }
 """The sentence for each refusal of the search: what was seen, then the one next step."""
 

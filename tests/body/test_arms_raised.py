@@ -10,7 +10,7 @@ import pytest
 from finder import locate_landmarks
 from finder.body.landmarks import Keypoint
 from finder.body.model import load_body_model
-from finder.body.view import ARMS, ARMS_RAISED, arms_raised
+from finder.body.view import ARMS, ARMS_RAISED, ARMS_RAISED_NO_HIPS, arms_raised
 from finder.pipelines.live import HOLD_FRAMES, LiveProcessor, LiveSettings
 from finder.pipelines.photo import REFUSALS
 from finder.pipelines.search import Refusal
@@ -56,7 +56,7 @@ def test_an_upper_body_with_raised_arms_is_refused_with_the_sentence():
     below = [k for k in Keypoint if k.value >= Keypoint.LEFT_HIP.value]
     body[below, 3] = 0.0  # the hips and legs unseen: the shoulders alone would anchor the body
     result = locate_landmarks(body, IMAGE_SIZE, "back", SHOULDER_POINTS)
-    assert not result.accepted and result.problems == (ARMS_RAISED,)  # nothing else anchors it
+    assert not result.accepted and result.problems == (ARMS_RAISED_NO_HIPS,)  # no other anchor
     assert not result.points
     body[list(ARMS), 3] = 0.0  # the same shoulders with the arms unseen are an upper body
     assert locate_landmarks(body, IMAGE_SIZE, "back", SHOULDER_POINTS).accepted
@@ -114,7 +114,7 @@ def test_raised_arms_on_the_shared_photos_leave_c7_out_and_the_others_keep_it():
     """11 mirrored (arms over the head, whole body) and 12 mirrored (a barbell on the
     shoulders, upper body) put C7 2.5-2.7 cun too high. Now 11 mirrored keeps its lower back and
     leaves C7 out with the reason; 12 mirrored, whose shoulders were its only anchor, is refused
-    with the same sentence, as are 11 and 12 as taken. The arms-down bodies found (09, 10, 13
+    with the sentence for raised arms and no hips, as are 11 and 12 as taken. The arms-down bodies found (09, 10, 13
     and its crops) keep C7 and the shoulder tops."""
     outcomes = {case.name: evaluate_case(case) for case in cases(PHOTOS)}
     whole = outcomes["11 mirrored"].result

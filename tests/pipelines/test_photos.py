@@ -8,13 +8,12 @@ import pytest
 
 from finder import locate_image
 from finder.adapters.imageio import read_image
+from finder.body.fit import Taps
 from finder.body.landmarks import Keypoint
 from finder.tools.rescue_report import load_taps
 from tests.photos import DATA, photo
 
 SHARED_TAPS = load_taps(DATA / "photo_taps.json")
-pytestmark = [pytest.mark.model, pytest.mark.shared]
-
 pytestmark = [pytest.mark.model, pytest.mark.shared]
 
 FULL_BODY = "13"
@@ -58,7 +57,7 @@ def test_full_body_back_view_is_accepted_and_points_sit_on_the_back(full_body):
 # What the finder makes of each shared photo (../shared/data/photos/SOURCES.md, LANDMARKS.md):
 # points only on the receiver's back; every refusal says what was seen and the next step.
 THREE_TAPS = "tap C7 and the two hip-bone tops"
-ARMS_DOWN = "let the arms hang, or tap C7 and the shoulder tops"
+ARMS_UP = "tap C7 and the two hip-bone tops (the shoulder tops instead when the hips are cut off)"
 EXPECTED = {
     "01": THREE_TAPS,  # face down, seen from above: BlazePose's hips mid-back, knees above them
     "02": THREE_TAPS,  # face down under hot stones
@@ -70,8 +69,8 @@ EXPECTED = {
     "08": THREE_TAPS,  # cupping close-up: MoveNet in a black frame sees a body lying across
     "09": "back",  # MoveNet: the seated man's shoulders, no hips
     "10": "back",  # MoveNet: the upper back in a sports bra
-    "11": ARMS_DOWN,  # arms raised overhead: the shoulders ride up with them
-    "12": ARMS_DOWN,  # a barbell on the shoulders, the hands out at shoulder height
+    "11": ARMS_UP,  # arms raised overhead: the shoulders ride up with them
+    "12": ARMS_UP,  # a barbell on the shoulders, the hands out at shoulder height
     "13": "back",  # BlazePose, upright
     "14": THREE_TAPS,  # face down, shoulder massage close-up
 }
@@ -106,6 +105,29 @@ def test_face_down_photos_go_straight_to_the_taps_and_the_taps_place_the_back(re
     tapped = locate_image(photo(prefix), taps=SHARED_TAPS[name])
     assert tapped.accepted and tapped.basis == "taps"
     assert {p.code for p in tapped.points} & {"BL-23", "GV-14", "BL-13", "GB-21"}
+
+
+RAISED_ARMS_TAPS = {
+    "11": ("C7", "iliac_crest_top_left", "iliac_crest_top_right"),
+    "12": ("C7", "acromion_left", "acromion_right"),  # the hip-bone tops are below the picture
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(RAISED_ARMS_TAPS))
+def test_raised_arms_photos_name_the_taps_and_those_taps_alone_place_the_back(results, prefix):
+    """11 (arms over the head) and 12 (a barbell) are refused: the raised arms move the shoulders
+    and no hips anchor the back. The taps the refusal names, taken from the partner's recorded
+    taps (tests/data), place the back: from C7 and the hip-bone tops on 11, C7 and the shoulder
+    tops on 12."""
+    assert "the arms are raised" in results[prefix].problems[0]
+    recorded = SHARED_TAPS[photo(prefix).name].image_xy
+    taps = Taps({name: recorded[name] for name in RAISED_ARMS_TAPS[prefix]})
+    tapped = locate_image(photo(prefix), taps=taps)
+    assert tapped.accepted and tapped.basis == "taps", tapped.summary()
+    codes = {p.code for p in tapped.points}
+    assert {"GV-14", "BL-15", "BL-43"} <= codes  # the upper back from C7
+    if "iliac_crest_top_left" in taps.image_xy:
+        assert {"BL-23", "GV-4"} <= codes  # the lower back from the hip-bone tops
 
 
 def test_large_photo_is_reported_in_original_pixels(full_body):
