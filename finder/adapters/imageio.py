@@ -133,10 +133,10 @@ def check_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def too_dark(bgr: np.ndarray) -> bool:
-    """Whether even the brightest 1 % of a BGR uint8 picture is darker than
-    DARK_BRIGHTEST_LUMA."""
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+def too_dark(image: np.ndarray, rgb: bool = False) -> bool:
+    """Whether even the brightest 1 % of a BGR uint8 picture (RGB when `rgb`; a view into a
+    larger picture is read in place) is darker than DARK_BRIGHTEST_LUMA."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if rgb else cv2.COLOR_BGR2GRAY)
     counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
     brightest_percent_from = int(np.searchsorted(np.cumsum(counts), 0.99 * grey.size))
     return brightest_percent_from < DARK_BRIGHTEST_LUMA

@@ -632,10 +632,10 @@ def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> b
     right, bottom = min(width, int(centre[0] + half)), min(height, int(centre[1] + half))
     if min(right - left, bottom - top) < MIN_SIDE_PX:
         return False
-    crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-    if too_dark(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)):
+    square = rgb[top:bottom, left:right]  # a view: the detector copies what it needs
+    if too_dark(square, rgb=True):
         return None
-    if faces.best_score(crop) >= FACE_MIN_SCORE:
+    if faces.best_score(square) >= FACE_MIN_SCORE:
         return True
     inside = (right - left) * (bottom - top) / (2 * half) ** 2
     return False if inside >= HEAD_SQUARE_MIN_INSIDE else None
