@@ -114,8 +114,8 @@ def test_raised_arms_on_the_shared_photos_leave_c7_out_and_the_others_keep_it():
     """11 mirrored (arms over the head, whole body) and 12 mirrored (a barbell on the
     shoulders, upper body) put C7 2.5-2.7 cun too high. Now 11 mirrored keeps its lower back and
     leaves C7 out with the reason; 12 mirrored, whose shoulders were its only anchor, is refused
-    with the sentence for raised arms and no hips, as are 11 and 12 as taken. The arms-down bodies found (09, 10, 13
-    and its crops) keep C7 and the shoulder tops."""
+    with the sentence for raised arms and no hips, as are 11 and 12 as taken. The arms-down
+    bodies found (09, 10, 13 and its crops) keep C7 and the shoulder tops."""
     outcomes = {case.name: evaluate_case(case) for case in cases(PHOTOS)}
     whole = outcomes["11 mirrored"].result
     assert whole.accepted and "C7" not in whole.anatomy.landmarks
