@@ -633,12 +633,15 @@ def shows_face(rgb: np.ndarray, landmarks: np.ndarray, faces: FaceDetector) -> b
     if min(right - left, bottom - top) < MIN_SIDE_PX:
         return False
     square = rgb[top:bottom, left:right]  # a view: the detector copies what it needs
+    inside = (right - left) * (bottom - top) / (2 * half) ** 2
+    if inside < HEAD_SQUARE_MIN_INSIDE:
+        # No face found here cannot tell, so the light only matters for a face found (looked at
+        # after the detector: 09's and 10's squares, cut by the picture, hold no face).
+        found = faces.best_score(square) >= FACE_MIN_SCORE
+        return True if found and not too_dark(square, rgb=True) else None
     if too_dark(square, rgb=True):
         return None
-    if faces.best_score(square) >= FACE_MIN_SCORE:
-        return True
-    inside = (right - left) * (bottom - top) / (2 * half) ** 2
-    return False if inside >= HEAD_SQUARE_MIN_INSIDE else None
+    return faces.best_score(square) >= FACE_MIN_SCORE
 
 
 def _face_reader(

@@ -108,6 +108,8 @@ def test_no_face_in_a_head_square_the_edge_cuts_cannot_tell_but_a_face_found_cou
     picture = np.full((2400, 2400, 3), 128, np.uint8)
     assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01)) is None
     assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE)) is True
+    dark = np.full((2400, 2400, 3), 3, np.uint8)  # too dark for a face found to count
+    assert shows_face(dark, landmarks, Faces(1.0)) is None
     landmarks[:, 1] += 0.5 * half  # the whole square inside
     assert shows_face(picture, landmarks, Faces(FACE_MIN_SCORE - 0.01)) is False
 
