@@ -23,6 +23,12 @@ from finder.body.landmarks import Keypoint
 from finder.body.pose import Detector, Pose
 
 INPUT_LONG_SIDE = 256
+"""Long side (px) of MoveNet's input. It sets the cost of a look (one core of the shared 2-core
+machine, a 3:2 photo: 53-59 ms at 256, 33 at 192, 28 at 160, 19 at 128) and what the search
+gets right: with a smaller input `finder search-report`'s 40 pictures lost right bodies (at
+14c2cfc, right 7 before: 224 gave 5, 192 gave 3 and back points on photo 04's therapist, 160
+gave 2), so every look, the people count beside an accepted BlazePose back included, is made at
+256 px."""
 STRIDE = 32
 SEEN_SCORE = 0.2
 """MoveNet keypoint score from which a keypoint counts as seen. `from_movenet` maps it to

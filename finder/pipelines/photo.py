@@ -426,7 +426,10 @@ def with_remarks(
 def shared_people_detector() -> MoveNet:
     """One MoveNet session per process (onnxruntime sessions may be shared between threads), on
     one thread: it runs beside BlazePose's pass (one thread too), so together they fill two
-    cores; alone on a busy 2-core machine one thread was faster than onnxruntime's default."""
+    cores; alone on a busy 2-core machine one thread was faster than onnxruntime's default. Two
+    threads (the same output to the bit) were slower beside BlazePose too, at load 2: whole photo
+    over bare pose 1.71 -> 1.78x on 09, 1.96 -> 2.81x on 10, 1.23 -> 1.50x on 13 (medians of 9
+    alternate runs)."""
     return MoveNet(threads=MOVENET_THREADS)
 
 

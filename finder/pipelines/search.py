@@ -365,7 +365,12 @@ def find_pose(
     if box is not None:
         box = receiver_box(box, image_size)
     first, *others = attempts(image_size, box)
-    picture = render(rgb, first, bgr)  # the upright picture, shown to both models
+    # The upright picture, shown to both models: MoveNet's input is shrunk from it, not from the
+    # photo. Shrunk from the photo (1600 -> 256 px) its look could start before this picture is
+    # made (about 10 ms sooner on 09 and 10), but the pixels differ a little and MoveNet's answer
+    # with them: among search-report's 462 top cuts (at 14c2cfc) 04 cut 160 px from the top got
+    # back points on the therapist (34 cun off; wrong bodies 0 -> 1).
+    picture = render(rgb, first, bgr)
     look_for_people = partial(detect_people, rgb, first, people, bgr, picture)
     # MoveNet is sure to look at the upright picture when no box or front view can settle the
     # search on BlazePose's pass alone: it then runs beside that pass (both release the GIL).
