@@ -49,12 +49,16 @@ FEATURES = ("hip_width", "thigh", "shank")
 TARGETS = ("cun", "iliac_crest", "trunk", "shoulder_width")
 
 SHOULDERS_CUT_OFF = "the shoulders are cut off by the picture's edge"
-TAP_C7 = "tap C7 to complete"
+NECK_IN_VIEW = "take the photo again with the base of the neck in view to complete"
+"""The next step for the upper back of a hips-only body: its shoulders lie beyond the picture's
+edge (`shoulders_cut_off`), so C7 just above them does too, where a partner's marks cannot go (a
+tap board takes marks on the picture only; a C7 given beyond the edge, as the command line and
+the Python API allow, still completes the spine)."""
 LEVEL_ABOVE_THE_HIPS = (
     SHOULDERS_CUT_OFF + ", so {level} is too far up the back to place from the hips alone "
-    "(more than one vertebra uncertain): " + TAP_C7
+    "(more than one vertebra uncertain): " + NECK_IN_VIEW
 )
-SHOULDER_TOP_CUT_OFF = SHOULDERS_CUT_OFF + ": tap the shoulder tops to place them"
+SHOULDER_TOP_CUT_OFF = SHOULDERS_CUT_OFF + ": " + NECK_IN_VIEW
 
 
 @dataclass(frozen=True)

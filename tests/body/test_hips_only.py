@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from finder import Taps, locate_landmarks
-from finder.body.hips_only import TAP_C7, load_hips_only_model
+from finder.body.hips_only import NECK_IN_VIEW, load_hips_only_model
 from finder.body.landmarks import HIPS, SHOULDERS, Keypoint
 from tests.bodies import IMAGE_SIZE, similarity, standing_back_view
 
@@ -45,12 +45,12 @@ def test_a_back_cut_below_the_shoulders_gives_the_lower_back_where_the_whole_bod
         assert np.hypot(*gap) < 1.0 * whole.cun_px, name
 
 
-def test_the_upper_back_is_left_out_with_the_next_step_tap_c7():
+def test_the_upper_back_is_left_out_with_the_next_step_a_photo_showing_the_neck():
     cut, size, _ = cut_below_the_shoulders()
     result = locate_landmarks(cut, size)
     omitted = {o.code: o.reason for o in result.omitted}
     for code in ("GV-14", "GB-21", "BL-15", "SI-11"):
-        assert code in omitted and omitted[code].endswith(TAP_C7), (code, omitted.get(code))
+        assert code in omitted and omitted[code].endswith(NECK_IN_VIEW), (code, omitted.get(code))
     assert "C7" not in result.anatomy.landmarks
     assert "acromion_left" not in result.anatomy.landmarks
 

@@ -10,7 +10,7 @@ import pytest
 
 from finder import locate_image
 from finder.adapters.imageio import read_image
-from finder.body.hips_only import TAP_C7
+from finder.body.hips_only import NECK_IN_VIEW
 from finder.tools.search_report import lower_back, shoulders_cut
 from tests.photos import PHOTOS, photo
 
@@ -60,7 +60,7 @@ def test_lower_back_of_photo_13_is_placed_near_the_whole_photos(photo13):
         assert gap < NEAR_THE_WHOLE_PHOTO_CUN, (key, gap)
     omitted = {o.code: o.reason for o in result.omitted}
     for code in ("GV-14", "GB-21", "BL-15"):
-        assert omitted[code].endswith(TAP_C7), (code, omitted[code])
+        assert omitted[code].endswith(NECK_IN_VIEW), (code, omitted[code])
 
 
 def test_photo_13_cut_below_the_crest_puts_no_back_point_far_from_the_whole_photos(photo13):
