@@ -418,12 +418,14 @@ def moved_layout(
 @dataclass(frozen=True)
 class _Made:
     """A layout made (afresh or moved) with what moving it again needs: each label's
-    (text, code, scale) in order, marks (N, 2) and boxes (N, 4) as arrays (image px)."""
+    (text, code, scale) in order, marks (N, 2) and boxes (N, 4) as arrays (image px), and
+    the number of each code when the labels are numbers (`LabelLayout.key` turned round)."""
 
     layout: LabelLayout
     signature: tuple[tuple[str, str | None, float], ...]
     anchors: np.ndarray
     boxes: np.ndarray
+    numbers: Mapping[str, str] | None = None  # code -> number, when numbered
 
     @classmethod
     def of(cls, layout: LabelLayout) -> _Made:
@@ -433,6 +435,7 @@ class _Made:
             tuple((label.text, label.code, label.scale) for label in labels),
             np.array([label.anchor for label in labels], dtype=float).reshape(-1, 2),
             np.array([label.box for label in labels], dtype=float).reshape(-1, 4),
+            {code: number for number, code in layout.key} if layout.numbered else None,
         )
 
 
@@ -955,23 +958,18 @@ class Annotator:
         if made is None:
             return None
         previous = made.layout
-        numbers = None
-        if previous.numbered:
-            numbers = {code: number for number, code in previous.key}
-            if set(numbers) != {p.code for p in points}:
-                return None
         order = self._in_label_order(points, highlight)
-        plain, big = self._text_scales(scale, numbers is not None)
+        codes = [p.code for p in order]
+        texts, numbers = codes, made.numbers
+        if numbers is not None:
+            if numbers.keys() != set(codes):
+                return None
+            texts = [numbers[code] for code in codes]
+        plain, big = self._text_scales(scale, previous.numbered)
+        scales = [big if code == highlight else plain for code in codes]
         signature = (
             *((item.text, None, item.scale) for item in spine),
-            *(
-                (
-                    p.code if numbers is None else numbers[p.code],
-                    p.code,
-                    big if p.code == highlight else plain,
-                )
-                for p in order
-            ),
+            *zip(texts, codes, scales, strict=True),
         )
         if signature != made.signature:
             return None
@@ -991,17 +989,12 @@ class Annotator:
             return None
         boxes, bad = fits
         labels = [
-            Label(
-                label.text,
-                label.code,
-                (x, y),
-                (int(x0), int(y0), int(x1), int(y1)),
-                label.colour,
-                label.scale,
-                label.leader,
-            )
-            for label, (x, y), (x0, y0, x1, y1) in zip(
-                previous.labels, anchors.tolist(), boxes.tolist(), strict=True
+            Label(label.text, label.code, anchor, box, label.colour, label.scale, label.leader)
+            for label, anchor, box in zip(
+                previous.labels,
+                map(tuple, anchors.tolist()),
+                map(tuple, boxes.astype(int).tolist()),
+                strict=True,
             )
         ]
         if bad.any():
@@ -1022,7 +1015,9 @@ class Annotator:
             tuple(labels), previous.numbered, previous.key, previous.legend, previous.rows
         )
         self._previous = (
-            _Made(layout, signature, anchors, boxes) if not bad.any() else _Made.of(layout)
+            _Made(layout, signature, anchors, boxes, made.numbers)
+            if not bad.any()
+            else _Made.of(layout)
         )
         return layout
 
@@ -1166,12 +1161,16 @@ def _blend(image: np.ndarray, box: Box, over_black: np.ndarray, coverage: np.nda
     anti-aliased drawing blends into a picture: out = over_black + coverage * picture / 255,
     where coverage = over_white - over_black. A box partly outside the image is cut."""
     x0, y0, x1, y1 = box
-    region = image[max(y0, 0) : y1, max(x0, 0) : x1]
-    top, left = max(y0, 0) - y0, max(x0, 0) - x0
-    over_black = over_black[top : top + region.shape[0], left : left + region.shape[1]]
-    coverage = coverage[top : top + region.shape[0], left : left + region.shape[1]]
-    if region.size:
-        cv2.add(over_black, cv2.multiply(region, coverage, scale=1 / 255), dst=region)
+    if x0 >= 0 and y0 >= 0 and x1 <= image.shape[1] and y1 <= image.shape[0]:
+        region = image[y0:y1, x0:x1]  # inside, as every laid-out label is: no cut
+    else:
+        region = image[max(y0, 0) : y1, max(x0, 0) : x1]
+        top, left = max(y0, 0) - y0, max(x0, 0) - x0
+        over_black = over_black[top : top + region.shape[0], left : left + region.shape[1]]
+        coverage = coverage[top : top + region.shape[0], left : left + region.shape[1]]
+        if not region.size:
+            return
+    cv2.add(over_black, cv2.multiply(region, coverage, scale=1 / 255), dst=region)
 
 
 def _shade(canvas, box: Box, colour: BGR, opacity: float) -> None:
