@@ -195,6 +195,7 @@ and the hip-bone tops on 11, C7 and the shoulder tops on 12:
 `tests/pipelines/test_photos.py`)."""
 
 ARMS = (Keypoint.LEFT_ELBOW, Keypoint.RIGHT_ELBOW, Keypoint.LEFT_WRIST, Keypoint.RIGHT_WRIST)
+_ARM_ROWS = np.array(ARMS)  # their rows, as one index array (read once a frame in live video)
 
 
 def arms_raised(
@@ -210,9 +211,10 @@ def arms_raised(
     seen = float(rule["min_visibility"]) if min_visibility is None else min_visibility
     width = span(landmarks, SHOULDERS)
     up = up_axis(landmarks)
-    arms = (landmarks[list(ARMS), :2] - midpoint(landmarks, SHOULDERS)) / width
-    height, out = arms @ up, np.abs(arms @ np.array([-up[1], up[0]]))
+    arms = landmarks[_ARM_ROWS]
+    offsets = (arms[:, :2] - midpoint(landmarks, SHOULDERS)) / width
+    height, out = offsets @ up, np.abs(offsets @ np.array([-up[1], up[0]]))
     raised = (height > float(rule["above_shoulders_widths"])) | (
         (height > 0) & (out > float(rule["out_widths"]))
     )
-    return bool(np.any(raised & (landmarks[list(ARMS), 3] >= seen)))
+    return bool((raised & (arms[:, 3] >= seen)).any())
