@@ -184,10 +184,48 @@ def receiver_box(box: Box, image_size: tuple[int, int]) -> Box:
     return left, top, right - left, bottom - top
 
 
+BOX_MARGIN = 0.2
+"""Margin shown around the partner's receiver box, as a share of the box's long side on every
+side (clipped to the picture); the body taken must still lie in the partner's box (`in_box`), so
+a person beside the receiver is not. A box drawn tight cuts the deltoids or the hips, and the
+models then guess the cut parts outside it: on shared photo 10 with its marked box BlazePose put
+the hips 500 px outside it, a trunk lying across the picture ("lying face down" for a standing
+back), and 09 with its hand-drawn box (`tests/data/receiver_boxes.json`) was refused. Measured on
+09 and 10 with their marked boxes, 09's hand-drawn box and both beside photo 04's therapist and
+beside their own mirror image (7 searches): every margin from 0.18 to 0.35 puts the points on
+the receiver in all 7 (C7 and the shoulder tops 0.6-1.8 cun from the marks at 0.2; 0.1 and 0.15
+left 10 refused or 6.6 cun off), and a box around the other person never took the
+receiver."""
+
+
+def shown_box(box: Box, image_size: tuple[int, int]) -> Box:
+    """The partner's `box` (clipped by `receiver_box`) with BOX_MARGIN on every side, clipped to
+    the picture: what the models are shown (original px, x, y, w, h)."""
+    x, y, w, h = box
+    grow = round(BOX_MARGIN * max(w, h))
+    left, top = max(0, x - grow), max(0, y - grow)
+    right, bottom = min(image_size[0], x + w + grow), min(image_size[1], y + h + grow)
+    return left, top, right - left, bottom - top
+
+
+def in_box(landmarks: np.ndarray, box: Box, image_size: tuple[int, int]) -> bool:
+    """Whether the body at `landmarks` (33, 4; original px) is the one the partner boxed: its
+    shoulder midpoint and its hip midpoint, each where it lies in the picture, lie in `box`
+    (x, y, w, h). An end beyond the picture's edge (hips below a waist-up photo, shoulders above
+    a lower back) is the model's guess and is not held against it."""
+    x, y, w, h = box
+    for pair in (SHOULDERS, HIPS):
+        mx, my = landmarks[list(pair), :2].mean(axis=0)
+        in_picture = 0 <= mx < image_size[0] and 0 <= my < image_size[1]
+        if in_picture and not (x <= mx <= x + w and y <= my <= y + h):
+            return False
+    return True
+
+
 def attempts(image_size: tuple[int, int], box: Box | None = None) -> tuple[Attempt, ...]:
     """Every attempt on a photo of `image_size` (width, height), the upright one first.
 
-    With a box (already clipped by `receiver_box`), every attempt looks inside it: the partner
+    With a box (the partner's box, `shown_box`), every attempt looks inside it: the partner
     has said where the receiver is, so a pose found elsewhere is somebody else."""
     long_side = max(box[2:]) if box else max(image_size)
     borders = sorted({round(fraction * long_side) for fraction in BORDER_FRACTIONS})
@@ -362,9 +400,9 @@ def find_pose(
     if rescue and estimator.mode is not PoseMode.STILL:
         raise ValueError(f"rescue needs a 'still' pose estimator, not {estimator.mode.value!r}")
     image_size = (rgb.shape[1], rgb.shape[0])
-    if box is not None:
-        box = receiver_box(box, image_size)
-    first, *others = attempts(image_size, box)
+    partner = None if box is None else receiver_box(box, image_size)
+    shown = None if partner is None else shown_box(partner, image_size)
+    first, *others = attempts(image_size, shown)
     # The upright picture, shown to both models: MoveNet's input is shrunk from it, not from the
     # photo. Shrunk from the photo (1600 -> 256 px) its look could start before this picture is
     # made (about 10 ms sooner on 09 and 10), but the pixels differ a little and MoveNet's answer
@@ -378,6 +416,8 @@ def find_pose(
         if rescue and people is not None and box is None and view != "front":
             look_for_people = beside.submit(look_for_people).result
         upright_pose = detect_in_original(rgb, first, estimator, bgr, picture)
+    if partner is not None and upright_pose is not None:
+        upright_pose = upright_pose if in_box(upright_pose.landmarks, partner, image_size) else None
     faced = None
     if faces is not None and view == "auto":
         faced = _face_reader(picture, first, image_size, faces)
@@ -394,6 +434,7 @@ def find_pose(
         look_for_people,
         picture,
         faced,
+        partner,
     )
     return one_facing(found, upright_pose, first, view)
 
@@ -411,12 +452,18 @@ def _search(
     look_for_people: Callable[[], tuple[Person, ...]],
     picture: np.ndarray,
     faced: FaceReader | None = None,
+    partner: Box | None = None,
 ) -> FoundPose:
     """`find_pose` after the upright BlazePose pass (`upright_pose`, original px, or None) on
     `picture` (`render` of `first`); `look_for_people` gives MoveNet's people on that picture
     (`detect_people`); `faced` tells whether a body's head shows a face (None: facing from the
-    pose alone)."""
+    pose alone); with the partner's box (`partner`, original px), only bodies in it (`in_box`)
+    are seen."""
     image_size = (rgb.shape[1], rgb.shape[0])
+
+    def boxed(pose: Pose) -> bool:
+        return partner is None or in_box(pose.landmarks, partner, image_size)
+
     upright = _upright_trusted(_checked(upright_pose, image_size, view))
     settled = upright is not None and upright.accepted and (_back(upright) or view == "front")
     if not rescue or (settled and (people is None or first.box is not None or view == "front")):
@@ -424,7 +471,7 @@ def _search(
     passes = 1
     seen: tuple[Person, ...] = ()
     if people is not None:
-        seen = look_for_people()
+        seen = tuple(p for p in look_for_people() if boxed(p.pose))
         passes += 1
         if faced is not None and upright_pose is not None and upright is not None:
             upright = _facing_from_face(upright_pose, upright, image_size, faced, seen)
@@ -432,7 +479,7 @@ def _search(
         if chosen is None:  # nobody chosen: the picture again, smaller inside a black frame
             framed = detect_people(rgb, framed_attempt(first, image_size), people, bgr)
             passes += 1
-            seen = _merged(framed, seen)
+            seen = _merged(tuple(p for p in framed if boxed(p.pose)), seen)
             chosen = _choose(upright, seen, image_size, view, faced)
         if isinstance(chosen, Refusal):
             return FoundPose(upright, first, passes, refusal=chosen, people=_count(seen))
@@ -442,7 +489,7 @@ def _search(
         crops = MAX_PEOPLE_CROPS if _count(seen) == 1 else 0  # with several: which one?
         small, crop, spent = _small_people(rgb, seen, estimator, view, crops, bgr, faced)
         passes += spent
-        if small is not None:
+        if small is not None and boxed(small.pose):
             return FoundPose(small, crop, passes, people=_count(seen))
         if upright is not None and upright.accepted:  # facing the camera, others in view
             return FoundPose(
@@ -466,7 +513,7 @@ def _search(
             break
         shown = turned_picture(picture, first, attempt)
         pose = detect_in_original(rgb, attempt, estimator, bgr, shown)
-        checked = _checked(pose, image_size, view)
+        checked = _checked(pose if pose is None or boxed(pose) else None, image_size, view)
         passes += 1
         if checked is not None and faced is not None:
             checked = _confirmed_front(pose, checked, image_size, faced, seen)
