@@ -373,9 +373,11 @@ def find_pose(
     """The most plausible pose of the receiver in an RGB uint8 photo (H x W x 3; BGR when `bgr`:
     each copy is then converted after shrinking, so a huge photo is never copied whole).
 
-    1. The upright BlazePose pass (inside the box, when given) runs first; with a box or without
-       MoveNet, it is used as soon as it passes the checks (`finder.body.trust.check`, oriented
-       with `view`) with its back to the camera (or `view` is "front").
+    1. The upright BlazePose pass (on the box with its margin, `shown_box`, when given; every
+       model then sees that picture, and a body not in the box itself, `in_box`, is nobody)
+       runs first; with a box or without MoveNet, it is used as soon as it passes the checks
+       (`finder.body.trust.check`, oriented with `view`) with its back to the camera (or `view`
+       is "front").
     2. With `rescue` and a MoveNet model (`people`), MoveNet looks at the same picture (also
        after an accepted upright pass, without a box: it counts the people in view, instead of a
        second BlazePose pass). One back to the camera is the receiver (BlazePose's, else the
