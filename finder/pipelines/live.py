@@ -446,12 +446,12 @@ class _Placed:
     def moved_to(self, landmarks: np.ndarray, size: tuple[int, int]) -> FinderResult | None:
         """The result moved with the body to `landmarks`, when they are these landmarks moved
         as a whole within REUSE_TOLERANCE_PX at every keypoint the points rest on
-        (REUSE_RESTS_ON, or REUSE_RESTS_ON_FRONT; see `LiveProcessor._points`); else None."""
+        (REUSE_RESTS_ON, or REUSE_RESTS_ON_FRONT; see `LiveProcessor._points`), the same of
+        them in view (REUSE_VISIBLE); else None."""
         counted = _REUSE_COUNTED[self.result.view]
-        was_visible = (self.landmarks[:, 3] >= REUSE_VISIBLE) & counted
-        visible = was_visible & (landmarks[:, 3] >= REUSE_VISIBLE)
-        if visible.sum() < 3 or was_visible.sum() != visible.sum():
-            return None
+        visible = (self.landmarks[:, 3] >= REUSE_VISIBLE) & counted
+        if visible.sum() < 3 or (visible != ((landmarks[:, 3] >= REUSE_VISIBLE) & counted)).any():
+            return None  # a keypoint left or came into view: points rest on it or are omitted
         matrix = similarity_fit(self.landmarks[visible, :2], landmarks[visible, :2])
         moved = self.landmarks[visible, :2] @ matrix[:, :2].T + matrix[:, 2]
         if np.abs(moved - landmarks[visible, :2]).max() >= REUSE_TOLERANCE_PX:

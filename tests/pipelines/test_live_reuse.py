@@ -148,6 +148,18 @@ def test_keypoints_the_points_rest_on_moving_on_their_own_place_them_again(monke
     assert counts == [1, 2]
 
 
+def test_a_keypoint_coming_into_view_places_the_points_again(monkeypatch):
+    """The ankles hidden, then seen on the body moved as a whole: the ankle points omitted on
+    the first frame are placed on the second, not held out by moving the first frame's points."""
+    body = body_in(SIZE, 0.27)
+    hidden = body.copy()
+    hidden[[Keypoint.LEFT_ANKLE, Keypoint.RIGHT_ANKLE], 3] = 0.1
+    counts, results = placements(monkeypatch, [hidden, similarity(body, shift=(3.0, 1.0))])
+    assert counts == [1, 2]
+    assert "BL-60" not in {code for code, _ in by_key(results[0])}
+    assert "BL-60" in {code for code, _ in by_key(results[1])}
+
+
 def test_foot_tips_count_when_the_points_face_the_camera(monkeypatch):
     body = body_in(SIZE, 0.27)
     tips = moved_on_their_own(body, (Keypoint.LEFT_FOOT_INDEX, Keypoint.RIGHT_FOOT_INDEX))
