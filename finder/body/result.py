@@ -74,9 +74,10 @@ class LocatedPoint:
     confidence: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "confidence", min(max(float(self.confidence), 0.0), MAX_CONFIDENCE)
-        )
+        confidence = self.confidence
+        if type(confidence) is float and 0.0 <= confidence <= MAX_CONFIDENCE:
+            return  # already a float in range (as every moved point's is): nothing to clip
+        object.__setattr__(self, "confidence", min(max(float(confidence), 0.0), MAX_CONFIDENCE))
 
     def to_dict(self) -> dict:
         return {

@@ -7,6 +7,7 @@ here calls Streamlit. Coordinates are image pixels, times seconds.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterable
@@ -486,7 +487,8 @@ def transform_result(
     anatomy's landmarks, frames and spine, and the keypoints, whose visibility becomes
     `visibility` (33,) when given (the pose they were moved to)."""
     linear, shift = matrix[:, :2], matrix[:, 2]
-    scale = float(np.sqrt(abs(np.linalg.det(linear))))
+    (a, b), (c, d) = linear.tolist()
+    scale = math.sqrt(abs(a * d - b * c))  # the zoom: the root of the determinant (no LU)
 
     def move(xy) -> np.ndarray:
         return linear @ np.asarray(xy, dtype=float) + shift
