@@ -203,7 +203,7 @@ def check(pose: Pose, image_size: tuple[int, int], view: str = "auto") -> Checke
     hips_only = as_hips_only(oriented)
     if hips_only is not None:  # shoulders the picture cannot hold are guesses: set aside
         return CheckedPose(hips_only, tuple(hips_only_problems(hips_only)))
-    return CheckedPose(oriented, tuple(check_pose(oriented)))
+    return CheckedPose(oriented, tuple(_framed_pose_problems(oriented)))
 
 
 def in_frame(pose: OrientedPose, limits: Mapping[str, object] | None = None) -> OrientedPose:
@@ -225,7 +225,17 @@ def check_pose(pose: OrientedPose, limits: Mapping[str, object] | None = None) -
     limits = limits or load_body_model().plausibility
     if not np.all(np.isfinite(pose.landmarks)):
         return [Problem(ProblemKind.INVALID_NUMBERS)]
-    pose = in_frame(pose, limits)
+    return _framed_pose_problems(in_frame(pose, limits), limits)
+
+
+def _framed_pose_problems(
+    pose: OrientedPose, limits: Mapping[str, object] | None = None
+) -> list[Problem]:
+    """`check_pose` of a pose already `in_frame` (as `check` makes it; a second pass would
+    change nothing)."""
+    limits = limits or load_body_model().plausibility
+    if not np.all(np.isfinite(pose.landmarks)):
+        return [Problem(ProblemKind.INVALID_NUMBERS)]
     lm = pose.landmarks
     if not _shoulders_in_picture(pose):
         return [Problem(ProblemKind.SHOULDERS_NOT_IN_VIEW)]
