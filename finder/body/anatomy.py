@@ -551,6 +551,7 @@ def assemble(
         level_at[level] = (up, left)
         landmarks[level] = AnatomicalLandmark(xy, sd, torso_visibility)
     _same_as(landmarks, missing, "iliac_crest", model.crest_level)
+    beside = []  # (name, up px, left px, sd px) of each landmark set beside a placed level
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
         for name in ("scapula_spine_root", "scapula_inferior_angle", "psis", "iliac_crest_top"):
@@ -560,11 +561,19 @@ def assemble(
                 missing[f"{name}_{side}"] = missing[level]
                 continue
             up, left = level_at[level]
-            landmarks[f"{name}_{side}"] = AnatomicalLandmark(
-                _at(frame, up, left + sign * c["out_cun"] * frame.cun_px),
-                c["sd_cun"] * frame.cun_px,
-                torso_visibility,
+            beside.append(
+                (
+                    f"{name}_{side}",
+                    up,
+                    left + sign * c["out_cun"] * frame.cun_px,
+                    c["sd_cun"] * frame.cun_px,
+                )
             )
+    if beside:  # their positions at once, as the levels' (`_at`'s numbers, element by element)
+        ups, lefts = np.array([(up, left) for _, up, left, _ in beside]).T
+        positions = frame.origin + ups[:, None] * frame.up + lefts[:, None] * frame.left
+        for (name, _, _, sd), xy in zip(beside, positions, strict=True):
+            landmarks[name] = AnatomicalLandmark(xy, sd, torso_visibility)
     landmarks.update(placed)
     landmarks.update(tapped)
     missing = {name: reason for name, reason in missing.items() if name not in landmarks}
