@@ -40,6 +40,8 @@ TRUTH_FILE = "landmarks.json"
 # Evaluated landmarks: truth name (landmarks.json, sides merged) -> the finder's landmark.
 EVALUATED = {"C7": "C7", "acromion": "acromion", "iliac_crest_top": "iliac_crest_top"}
 SIDED = {"acromion", "iliac_crest_top"}
+ACROMION_OFFSET = "acromion - shoulder kp"
+"""The name of an acromion's `Offset` from its shoulder keypoint."""
 
 
 class Crop(Enum):
@@ -175,8 +177,8 @@ class Error:
 @dataclass(frozen=True)
 class Offset:
     """A detector's keypoint against eye-marked truth on one case, in the body axes: truth -
-    keypoint, `up` toward the head and `out` away from the midline (cun and shoulder-keypoint
-    widths)."""
+    keypoint, `up` toward the head and `out` away from the midline (cun, and in widths of the
+    shoulder keypoints, `width_cun` apart)."""
 
     name: str
     case: str
@@ -184,8 +186,15 @@ class Offset:
     detector: Detector
     up_cun: float
     out_cun: float
-    up_widths: float
-    out_widths: float
+    width_cun: float
+
+    @property
+    def up_widths(self) -> float:
+        return self.up_cun / self.width_cun
+
+    @property
+    def out_widths(self) -> float:
+        return self.out_cun / self.width_cun
 
 
 @dataclass
@@ -246,7 +255,7 @@ def keypoint_offsets(
     width = span(lm, SHOULDERS)
     pairs = []
     for side, shoulder, hip in zip(SIDES, SHOULDERS, HIPS, strict=True):
-        pairs.append(("acromion - shoulder kp", f"acromion_{side}", lm[shoulder, :2], side))
+        pairs.append((ACROMION_OFFSET, f"acromion_{side}", lm[shoulder, :2], side))
         pairs.append(("crest top - hip kp", f"iliac_crest_top_{side}", lm[hip, :2], side))
     pairs.append(("C7 - shoulder kp midpoint", "C7", lm[list(SHOULDERS), :2].mean(0), None))
     offsets = []
@@ -264,8 +273,7 @@ def keypoint_offsets(
                 detector,
                 up - kp_up,
                 out,
-                (up - kp_up) * frame.cun_px / width,
-                out * frame.cun_px / width,
+                width / frame.cun_px,
             )
         )
     return offsets
@@ -529,10 +537,14 @@ def ansur_reference(ansur_dir: Path) -> dict[str, tuple[float, float]]:
 
 def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
     """The `finder evaluate-photos` command."""
+    from finder.body.model import load_body_model
+    from finder.tools.acromion_loo import loo_table as acromion_loo_table
+
     every_case = list(cases(photos))
     outcomes = [evaluate_case(case, view) for case in every_case]
     pairs = [pair for pair in map(detector_pair, every_case) if pair is not None]
     errors = [e for o in outcomes for e in o.errors]
+    offsets = [f for o in outcomes for f in o.offsets]
     accepted = sum(o.result.accepted for o in outcomes)
     ansur = ansur_reference(ansur_dir) if ansur_dir else {}
     loo = ""
@@ -560,7 +572,11 @@ def run(photos: Path, ansur_dir: Path | None = None, view: str = "auto") -> str:
         + format_placements(placements(outcomes))
         + "\n\nKeypoints against the marks (median truth - keypoint; up = toward the "
         "head, out = away from the midline; MoveNet's after `finder.body.convention`):\n"
-        + format_offsets([f for o in outcomes for f in o.offsets])
+        + format_offsets(offsets)
+        + "\n\nAcromion offsets per photo, and left one photo out (each photo, with its mirror "
+        "image and crops, placed by the offset fitted as medians on the other photos' acromia; "
+        "finder.tools.acromion_loo):\n"
+        + acromion_loo_table(offsets, load_body_model())
         + "\n\nBlazePose against MoveNet on the same pictures (both as they come, where both "
         "find the same body; calibration/keypoints.json movenet_to_blazepose):\n"
         + format_pairs(pairs)

@@ -69,9 +69,9 @@ def test_a_folder_without_photos_is_one_line_and_exit_code_2(tmp_path, capsys):
 
 def test_offsets_are_summed_up_per_detector_and_kind_of_picture():
     offsets = [
-        Offset("C7 - shoulder kp midpoint", "13", True, Detector.BLAZEPOSE, 3.0, 0.0, 0.2, 0.0),
-        Offset("C7 - shoulder kp midpoint", "13 c", False, Detector.BLAZEPOSE, 4.0, 0.0, 0.3, 0.0),
-        Offset("C7 - shoulder kp midpoint", "10", True, Detector.MOVENET, 2.0, 0.0, 0.1, 0.0),
+        Offset("C7 - shoulder kp midpoint", "13", True, Detector.BLAZEPOSE, 3.0, 0.0, 15.0),
+        Offset("C7 - shoulder kp midpoint", "13 c", False, Detector.BLAZEPOSE, 4.0, 0.0, 40 / 3),
+        Offset("C7 - shoulder kp midpoint", "10", True, Detector.MOVENET, 2.0, 0.0, 20.0),
     ]
     rows = format_offsets(offsets).splitlines()[2:]
     assert [row.split(" | ")[1:4] for row in rows] == [
