@@ -413,7 +413,7 @@ def command_rescue_report(args: argparse.Namespace) -> int:
 
 
 def command_evaluate_photos(args: argparse.Namespace) -> int:
-    from finder.tools.evaluate_photos import run
+    from finder.tools.photo_report import run
 
     photos = Path(args.photos)
     if not photos.is_dir():
