@@ -18,13 +18,12 @@ import numpy as np
 
 from finder.body.landmarks import (
     HIPS,
-    POSTERIOR_LANDMARKS,
     SHOULDERS,
     SIDE_KEYPOINTS,
     SIDES,
     Keypoint,
 )
-from finder.body.model import BodyModel, load_body_model, load_keypoint_convention
+from finder.body.model import BodyModel, load_keypoint_convention
 from finder.body.pose import Detector
 from finder.body.spine import SpineEstimate, chained, independent
 from finder.body.view import (
@@ -46,7 +45,6 @@ HIPS_OUT_OF_VIEW = (
 )
 """Why what needs the hips is left out of an upper body: the taps alone place the whole back
 from C7 and the crest tops, whichever detector found the shoulders (`finder.body.fit`)."""
-BEHIND_ONLY = "back-of-body landmark: not visible from the front"
 EARS = (Keypoint.LEFT_EAR, Keypoint.RIGHT_EAR)
 
 
@@ -288,15 +286,10 @@ class PosePrior:
         return reference_frame(self.frame, self.spine)
 
 
-def pose_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
-    """The body model's estimate from the keypoints alone (pure function); `cun_px` replaces
-    the predicted cun when a better one is known. When the hips cannot anchor the body
-    (`hips_evidence`) this is `upper_body_prior`."""
-    if pose.visible(*HIPS) and not pose.visible(*SHOULDERS):
-        # Shoulders cut off by the picture (finder.body.trust); that module builds on this one.
-        from finder.body.hips_only import hips_only_prior
-
-        return hips_only_prior(pose, model, cun_px)
+def shoulders_prior(pose: OrientedPose, model: BodyModel, cun_px: float | None = None) -> PosePrior:
+    """The body model's estimate from a pose whose shoulders are seen (pure function): the
+    whole body from the hips and shoulders, or `upper_body_prior` when the hips cannot anchor
+    it (`hips_evidence`); `cun_px` replaces the predicted cun when a better one is known."""
     hips = hips_evidence(pose, model.plausibility)
     if not hips.anchor:
         return upper_body_prior(pose, model, cun_px, hips)
@@ -585,31 +578,6 @@ def assemble(
         ):
             _put_midpoint(landmarks, missing, f"{name}_{side}", root, f"{other}_{side}")
     return Anatomy(frame, landmarks, missing, spine, reference, frozenset(tapped))
-
-
-def build_anatomy(pose: OrientedPose, model: BodyModel | None = None) -> Anatomy:
-    """Place every surface landmark the visible keypoints support (pure function); in a front
-    view the landmarks seen only from behind are left out (they join `missing`)."""
-    model = model or load_body_model()
-    prior = pose_prior(pose, model)
-    anatomy = assemble(
-        model,
-        prior.frame,
-        prior.spine,
-        prior.reference,
-        prior.landmarks,
-        prior.missing,
-        prior.torso_visibility,
-        too_uncertain=prior.too_uncertain,
-    )
-    if pose.facing is not Facing.FRONT:
-        return anatomy
-    hidden = POSTERIOR_LANDMARKS & anatomy.landmarks.keys()
-    return replace(
-        anatomy,
-        landmarks={n: lm for n, lm in anatomy.landmarks.items() if n not in hidden},
-        missing={**anatomy.missing, **dict.fromkeys(sorted(hidden), BEHIND_ONLY)},
-    )
 
 
 def reference_frame(frame: BodyFrame, spine: SpineEstimate) -> BodyFrame:

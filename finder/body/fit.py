@@ -33,8 +33,8 @@ from finder.body.anatomy import (
     PosePrior,
     assemble,
     c7_to_crest_step,
-    pose_prior,
 )
+from finder.body.from_pose import pose_prior
 from finder.body.landmarks import SIDES
 from finder.body.model import BodyModel, cun_of_stature, load_body_model
 from finder.body.spine import SpineEstimate, chained

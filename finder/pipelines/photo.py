@@ -13,9 +13,10 @@ import numpy as np
 from finder.adapters.imageio import check_bgr, read_image, too_dark
 from finder.adapters.movenet import MoveNet
 from finder.adapters.pose import FaceDetector, PoseEstimator, PoseMode
-from finder.body.anatomy import Anatomy, build_anatomy, pose_prior
+from finder.body.anatomy import Anatomy
 from finder.body.catalog import Point, load_catalog
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy, tap_guides
+from finder.body.from_pose import build_anatomy, pose_prior
 from finder.body.landmarks import pose_array
 from finder.body.model import load_body_model
 from finder.body.points import locate_points, point_sides

@@ -9,7 +9,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from finder.body.anatomy import Anatomy, build_anatomy
+from finder.body.anatomy import Anatomy
+from finder.body.from_pose import build_anatomy
 from finder.body.landmarks import SIDES, Keypoint
 from finder.body.synthetic import IMAGE_SIZE, MEAN_MAN, body_from_ansur
 from finder.body.view import orient

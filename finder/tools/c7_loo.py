@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from finder.body.anatomy import BodyFrame, pose_prior
+from finder.body.anatomy import BodyFrame
+from finder.body.from_pose import pose_prior
 from finder.body.landmarks import SHOULDERS, Keypoint
 from finder.body.model import (
     BodyModel,

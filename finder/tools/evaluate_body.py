@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.body.anatomy import body_features, build_anatomy, pose_prior
+from finder.body.anatomy import body_features
+from finder.body.from_pose import build_anatomy, pose_prior
 from finder.body.landmarks import SPINOUS_LEVELS, Keypoint
 from finder.body.model import (
     body_model_path,

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from finder.body.anatomy import Anatomy, build_anatomy
+from finder.body.anatomy import Anatomy
 from finder.body.fit import FitError, Taps, fit_anatomy
+from finder.body.from_pose import build_anatomy
 from finder.body.model import load_body_model
 from finder.body.synthetic import IMAGE_SIZE, MIDLINE_X, SyntheticBody
 from finder.body.view import OrientedPose, orient

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from finder import locate_landmarks
-from finder.body.anatomy import build_anatomy
 from finder.body.fit import FitError, Profile, Taps, fit_anatomy, profile_from
+from finder.body.from_pose import build_anatomy
 from finder.body.landmarks import Keypoint
 from finder.body.model import load_body_model
 from finder.body.view import orient

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finder import locate_landmarks
-from finder.body.anatomy import build_anatomy
 from finder.body.catalog import load_catalog
+from finder.body.from_pose import build_anatomy
 from finder.body.landmarks import LEFT_RIGHT_PAIRS, Keypoint
 from finder.body.view import Facing, orient
 from tests.bodies import IMAGE_SIZE, similarity, standing_back_view, transform_xy

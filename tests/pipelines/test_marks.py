@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from finder import locate_landmarks
-from finder.body.anatomy import build_anatomy
 from finder.body.fit import Taps
+from finder.body.from_pose import build_anatomy
 from finder.body.view import orient
 from tests.bodies import IMAGE_SIZE, standing_back_view
 
