@@ -271,6 +271,8 @@ class SweepRow:
     outcome: Outcome
     worst_cun: float | None
     view: str | None  # the facing of the body placed ("back" / "front"), None when refused
+    upright: bool = False  # a crop of a standing or seated back (landmarks.json "posture")
+    refusal: Refusal | None = None
 
 
 def sweep(photos: Path, crops: Mapping[str, Sequence[Crop]] | None = None) -> list[SweepRow]:
@@ -289,28 +291,32 @@ def sweep(photos: Path, crops: Mapping[str, Sequence[Crop]] | None = None) -> li
             result = locate_image(image, estimator=estimator)
             outcome, worst = judge(result, kept)
             view = result.view if result.accepted and result.points else None
-            out.append(SweepRow(name[:2], crop, outcome, worst, view))
+            upright = marked[name]["posture"] in UPRIGHT
+            out.append(SweepRow(name[:2], crop, outcome, worst, view, upright, result.refusal))
     return out
 
 
 def sweep_table(found: list[SweepRow]) -> str:
-    """The count of each outcome (and of bodies read as fronts), then one line per crop that
-    got points."""
+    """The count of each outcome (and of bodies read as fronts, and of standing or seated backs
+    told "lying face down"), then one line per crop that got points and per upright back told
+    it lies."""
     totals = Counter(row.outcome for row in found)
     fronts = sum(row.view == "front" for row in found)
+    lying = [row for row in found if row.upright and row.refusal is Refusal.LYING_FACE_DOWN]
     lines = [
         f"{len(found)} crops: "
         + ", ".join(f"{outcome.value} {totals[outcome]}" for outcome in Outcome)
-        + f"; front points on {fronts}",
+        + f"; front points on {fronts}; standing or seated backs told lying face down {len(lying)}",
         "",
         "| photo | crop x0, y0, x1, y1 | outcome | worst (cun) | view |",
         "|---|---|---|---:|---|",
     ]
     for row in found:
-        if row.view is not None:
+        if row.view is not None or row in lying:
             worst = "" if row.worst_cun is None else f"{row.worst_cun:.2f}"
             crop = ", ".join(map(str, row.crop))
-            lines.append(f"| {row.photo} | {crop} | {row.outcome.value} | {worst} | {row.view} |")
+            said = row.view or "lying face down"
+            lines.append(f"| {row.photo} | {crop} | {row.outcome.value} | {worst} | {said} |")
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
 """Crops of the shared photos where a pose once gave points on the wrong thing (found by
 sweeping crops, `finder.tools.search_report.sweep`): no front points on a back, no back points
-on a body upside down (`finder.pipelines.search._upright_trusted`)."""
+on a body upside down (`finder.pipelines.search._upright_trusted`), no standing back told it
+lies face down (`finder.pipelines.search._lying_alike`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from finder.body.pose import Pose
+from finder.body.result import Refusal
 from finder.body.trust import Problem, ProblemKind, check
 from finder.pipelines.search import _upright_trusted
 from finder.tools.search_report import Outcome, sweep
@@ -73,3 +75,27 @@ def test_a_body_upside_down_in_the_picture_gets_no_points():
     photo("10")
     (row,) = sweep(PHOTOS, UPSIDE_DOWN)
     assert row.view is None and row.outcome is Outcome.NOTHING
+
+
+STANDING_BACKS_TOLD_LYING = {
+    "10": [
+        (0, 106, 1600, 1062),
+        (0, 159, 1600, 1062),
+        (800, 212, 1600, 1062),
+        (800, 265, 1600, 1062),
+        (800, 318, 1600, 1062),
+    ],
+    "12": [(800, 373, 1600, 1068)],
+}
+"""Top cuts (`finder search-report --top-cuts`) of standing backs on which one camera model
+alone laid a trunk across the picture: "lying face down" before both models had to agree."""
+
+
+@pytest.mark.model
+@pytest.mark.shared
+@pytest.mark.slow
+def test_standing_backs_are_never_told_they_lie_face_down():
+    photo("10")
+    found = sweep(PHOTOS, STANDING_BACKS_TOLD_LYING)
+    assert len(found) == 6 and all(row.upright for row in found)
+    assert [row.refusal for row in found if row.refusal is Refusal.LYING_FACE_DOWN] == []
