@@ -29,7 +29,7 @@ from finder.ui import Photo, sentence
 BOARD_MAX_SIDE_PX = 1100  # pixels sent to the browser for the tap board
 ADJUST = "taps_adjust"  # the "place landmarks" toggle
 ACTIVE = "taps_active"  # which landmark a click places (a radio)
-STATURE = "taps_stature"  # the receiver's height in cm, 0 = not given
+STATURE = "taps_stature"  # the receiver's height in cm, None (empty) = not given
 PROFILE = "profile_choice"  # the applied profile's name ("" = none)
 SAVE_AS = "profile_save_as"
 MODE = "taps_mode"  # what a click on the board does
@@ -226,17 +226,18 @@ def render_height() -> None:
     low, high = (int(cm) for cm in STATURE_RANGE_CM)
     stature = st.number_input(
         "Receiver's height in cm (optional)",
+        value=None,  # empty until given: a "0" read as a height to fill in
         min_value=0,
         max_value=high,
         step=1,
         key=STATURE,
-        help=(
-            f"Makes the finger's 1 cm uncertainty a little more exact: {low} to {high} cm. "
-            "0 = not given."
-        ),
+        placeholder="Not given",
+        help=f"Makes the finger's 1 cm uncertainty a little more exact: {low} to {high} cm.",
     )
     if stature and stature < low:
-        st.warning(f"A height below {low} cm is not used: enter {low} to {high} cm, or 0.")
+        st.warning(
+            f"A height below {low} cm is not used: enter {low} to {high} cm, or leave it empty."
+        )
 
 
 def _remove_box(photo: Photo) -> None:

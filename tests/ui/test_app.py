@@ -113,6 +113,24 @@ def test_a_height_outside_the_body_models_range_is_not_used_and_breaks_nothing()
 
 
 @pytest.mark.model
+def test_the_optional_height_starts_empty_not_at_zero():
+    """The board's height field showed "0" for a height not given: it starts empty ("Not
+    given"), and a height given and then cleared is not used."""
+    app = fresh_app()
+    app.toggle(key="taps_adjust").set_value(True)
+    show(app, "Photo")
+    height = app.number_input(key="taps_stature")
+    assert height.value is None and height.placeholder == "Not given"
+    height.set_value(170)
+    show(app, "Photo")
+    app.number_input(key="taps_stature").set_value(None)
+    show(app, "Photo")
+    no_failures(app)
+    assert app.number_input(key="taps_stature").value is None
+    assert not app.warning and app.table
+
+
+@pytest.mark.model
 def test_another_person_in_view_offers_the_box_around_the_receiver(monkeypatch):
     """When the photo search remarks another person beside the receiver, the page says so and
     offers the receiver box (the offer follows the search's remark, not the note's words)."""
