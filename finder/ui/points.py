@@ -42,7 +42,8 @@ def within_text(radius_cm: float | None) -> str:
 
 def located_rows(result: FinderResult, point_of: Callable[[str], Point]) -> list[dict[str, str]]:
     """One row per located point, its sides together, in the order placed; "Within" is the
-    larger side's uncertainty in cm (a guess never reads as "100%"). Short columns that fit a
+    larger side's uncertainty in cm (a guess never reads as "100%"), left out when no point has
+    one (hand points: no body scale), so no empty column shows. Short columns that fit a
     phone; how to press each point is `render_how_to_press`."""
     sides: dict[str, list[str]] = {}
     radius: dict[str, float | None] = {}
@@ -63,6 +64,8 @@ def located_rows(result: FinderResult, point_of: Callable[[str], Point]) -> list
                 "Note": PREGNANCY_NOTES.get(point.pregnancy or "", ""),
             }
         )
+    if not any(row["Within"] for row in rows):
+        rows = [{name: text for name, text in row.items() if name != "Within"} for row in rows]
     return rows
 
 
