@@ -179,6 +179,13 @@ class GuidedSession:
             return self
         return replace(self, running_since=now)
 
+    def restart(self, now: float) -> GuidedSession:
+        """Start the current step's countdown again from its full time, running (the seconds
+        already pressed still count in the summary); no change once finished."""
+        if self.finished:
+            return self
+        return replace(self._record(now), elapsed_s=0.0, running_since=now)
+
     def next(self, now: float) -> GuidedSession:
         """Go to the next step with a full countdown (running unless paused); after the last
         step the session is finished."""

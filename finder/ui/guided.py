@@ -127,7 +127,9 @@ def _step(session: GuidedSession) -> None:
         session.index / total,
         text=f"{session.routine.concern}: step {session.index + 1} of {total}",
     )
-    picture, text = st.columns([1, 1.1], gap="large")
+    # The point, timer and buttons first: on a phone the columns stack, and the photo below
+    # them keeps the countdown on the first screen.
+    text, picture = st.columns([1.1, 1], gap="large")
     with text:
         st.subheader(step.point.name)
         st.markdown(f"#### {sentence(step.side_label)}")
@@ -258,8 +260,16 @@ def _controls(session: GuidedSession) -> None:
         args=("next",),
         width="stretch",
     )
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.toggle("Move on automatically", key=AUTO)
+    middle.button(
+        "Restart timer",
+        icon=":material/replay:",
+        on_click=_move,
+        args=("restart",),
+        type="tertiary",
+        help="Give this side its full time again.",
+    )
     right.button("End session", on_click=_move, args=("finish",), type="tertiary")
 
 

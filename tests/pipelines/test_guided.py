@@ -98,6 +98,16 @@ def test_next_and_previous_move_between_steps_with_a_full_countdown():
     assert back.remaining(45.0) == 90
 
 
+def test_restart_gives_the_same_side_its_full_time_again_and_keeps_what_was_pressed():
+    session = GuidedSession.start(LOWER_BACK, pregnant=False, now=0.0)
+    again = session.pause(now=70.0).restart(now=200.0)
+    assert (again.index, again.paused) == (0, False)  # same step, running again
+    assert again.remaining(200.0) == 90
+    assert again.remaining(210.0) == 80
+    assert again.finish(now=230.0).summary().pressed[0][1] == pytest.approx(100.0)  # 70 + 30
+    assert session.finish(now=1.0).restart(now=2.0).finished
+
+
 def test_next_while_paused_starts_the_next_step_paused():
     session = GuidedSession.start(LOWER_BACK, pregnant=False, now=0.0).pause(now=5.0)
     moved = session.next(now=20.0)

@@ -177,6 +177,15 @@ def test_guided_lower_back_starts_with_bl23(app):
     assert app.subheader[0].value.startswith("BL-23")
     assert any("left side" in m.value for m in app.markdown)
     assert len(app.image) == 1  # BL-23 drawn on the sample
+    # The point, timer and buttons come before the photo: stacked on a phone, the countdown
+    # and Next stay on the first screen instead of below the picture.
+    first = app.columns[0]
+    assert first.subheader[0].value.startswith("BL-23")
+    assert any(b.label == "Next" for b in first.button)
+    assert not first.image  # the photo is in the next column
+    click(app, "Restart timer", "Guided session")
+    assert app.subheader[0].value.startswith("BL-23")  # the same side, its time again
+    assert any("left side" in m.value for m in app.markdown)
     click(app, "Next", "Guided session")
     assert any("right side" in m.value for m in app.markdown)
     click(app, "End session", "Guided session")
