@@ -150,6 +150,9 @@ def test_a_box_around_the_receiver_makes_the_finder_look_only_there(session):
     wait_for_app(page)
     page.screenshot(path=str(SCREENS / "receiver-box.png"), full_page=True)
     # The pose now comes from inside the box: the woman lying face down in front, not the
-    # standing therapist; she goes straight to the three taps.
-    sync_api.expect(page.get_by_text("lying face down").first).to_be_visible()
+    # standing therapist; she goes straight to the three taps ("lying face down" when both
+    # models see her trunk, `finder.pipelines.search._lying_alike`, else "no back the finder can
+    # trust": BlazePose finds her in some boxes a few px apart and not in others).
+    sync_api.expect(page.get_by_text("the only body found faces the camera")).to_have_count(0)
+    sync_api.expect(page.get_by_text("tap C7 and the two hip-bone tops").first).to_be_visible()
     page.get_by_role("button", name="Remove the box").wait_for()
