@@ -53,7 +53,8 @@ def render_live_page() -> None:
     _restore_widgets()
     # A routine at first: a handful of points reads better on a small moving picture.
     st.session_state.setdefault(FOCUS, catalog.routines[0].concern)
-    controls, video = st.columns([1, 1.6], gap="large")
+    # The video first: on a phone the columns stack, and START shows on the first screen.
+    video, controls = st.columns([1.6, 1], gap="large")
     with controls:
         concerns = [routine.concern for routine in catalog.routines]
         focus = st.selectbox("Points to show", [ALL_POINTS, *concerns], key=FOCUS)
@@ -86,6 +87,10 @@ def render_live_page() -> None:
     )
 
     with video:
+        st.markdown(
+            "Press **START**, allow the camera, and film the receiver's back from about two "
+            "metres, shoulders to knees in view."
+        )
         ctx = webrtc_streamer(
             key="live",
             mode=WebRtcMode.SENDRECV,
@@ -96,12 +101,6 @@ def render_live_page() -> None:
         )
         playing = bool(ctx.state.playing or ctx.state.signalling)
         _status_panel(live, refresh_s=1.0 if playing else None)
-
-    with controls:
-        st.markdown(
-            "Press **START**, allow the camera, and film the receiver's back from about two "
-            "metres, shoulders to knees in view."
-        )
         st.button(
             "Freeze",
             on_click=_freeze,
@@ -112,6 +111,7 @@ def render_live_page() -> None:
         if note:
             frozen, message = note
             (st.success if frozen else st.warning)(message)
+    with controls, st.expander("The camera does not start on a phone?"):
         st.caption(PHONE_NOTE)
 
 

@@ -128,3 +128,29 @@ def test_live_camera_draws_points_on_the_returned_video(fake_camera):
             raise
         finally:
             browser.close()
+
+
+def test_on_a_phone_start_is_on_the_first_screen():
+    """At 390x844 the page used to open on the point choices, the Freeze button and the HTTPS
+    note, with the video and START a screen further down."""
+    sync_api = playwright_or_skip()
+    with streamlit_server() as url, sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(url)
+            wait_for_app(page)
+            page.get_by_role("tab", name="Live camera").click()
+            component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
+            start = component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE))
+            start.wait_for()
+            wait_for_app(page)
+            page.screenshot(path=str(SCREENS / "live-phone.png"))
+            iframe = page.locator('iframe[title*="streamlit_webrtc"]').bounding_box()
+            start_box = start.bounding_box()  # in the page's coordinates
+            choices = page.get_by_text("Points to show").bounding_box()
+            assert start_box["y"] + start_box["height"] <= 844, (start_box, iframe)
+            assert start_box["y"] < choices["y"]
+        finally:
+            browser.close()
