@@ -136,8 +136,7 @@ class Catalog:
         key = normalise(code_or_alias)
         if key in self._by_key:
             return self._by_key[key]
-        close = difflib.get_close_matches(key, self._by_key, n=5, cutoff=0.6)
-        codes = dict.fromkeys(self._by_key[match].code for match in close)
+        codes = self.close_codes(code_or_alias)
         if codes:
             hint = f"did you mean {', '.join(codes)}?"
         else:
@@ -152,6 +151,12 @@ class Catalog:
             for point in self.points
             if any(needle in normalise(name) for name in (point.name, *point.aliases))
         ]
+
+    def close_codes(self, text: str, count: int = 5) -> tuple[str, ...]:
+        """Codes of the points whose code or alias is spelled most like `text` ("BL-32" ->
+        BL-23, ...), best first; () when none is close."""
+        close = difflib.get_close_matches(normalise(text), self._by_key, n=count, cutoff=0.6)
+        return tuple(dict.fromkeys(self._by_key[match].code for match in close))
 
     def find(self, text: str) -> list[Point]:
         """What a person looking for `text` means (the command line's `info` and the app's

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from finder.body.catalog import load_catalog
-from finder.ui import sentence
 from finder.ui.points import describe_point
 
 SEARCH = "library_search"
@@ -22,12 +21,21 @@ def render_library_page() -> None:
     )
     points = catalog.find(text)
     if not points:
-        try:
-            catalog.get(text)
-        except KeyError as error:
-            st.info(sentence(error.args[0]) + ".")
+        st.info(no_match(text, catalog.close_codes(text), len(catalog.points)))
         return
     st.caption(f"{len(points)} of {len(catalog.points)} points")
     for point in points:
         with st.expander(point.name, expanded=len(points) == 1):
             describe_point(point)
+
+
+def no_match(text: str, close: tuple[str, ...], total: int) -> str:
+    """What to try when a search finds nothing: the codes spelled alike, else the kinds of
+    words the search knows."""
+    if close:
+        return f"No point matches “{text.strip()}”. Did you mean {', '.join(close)}?"
+    return (
+        f"No point matches “{text.strip()}”. Search by a code (BL-23, B23), a name (Shenshu, "
+        f"Kidney Transporter) or what it is used for (sciatica, stress); clear the box to see "
+        f"all {total} points."
+    )

@@ -1,0 +1,31 @@
+"""The Point library page through streamlit.testing, opened on its own tab (no camera model)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import APP, no_failures
+
+
+def library(search: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["page"] = "Point library"
+    app.session_state["library_search"] = search
+    return app.run()
+
+
+def test_a_search_that_finds_nothing_says_what_to_try_not_an_error():
+    app = library("xyz")
+    no_failures(app)
+    (info,) = app.info
+    assert info.value.startswith("No point matches “xyz”. Search by a code")
+    assert "Unknown acupressure point" not in info.value  # the raw KeyError text before
+    assert "sciatica" in info.value
+
+
+def test_a_misspelt_code_offers_the_codes_spelled_alike():
+    app = library("BL-32")
+    no_failures(app)
+    text = app.info[0].value
+    assert text.startswith("No point matches “BL-32”. Did you mean ")
+    assert "BL-23" in text
