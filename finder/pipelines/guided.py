@@ -8,6 +8,7 @@ a session in its per-user state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from finder.body.catalog import Catalog, Point, Routine, load_catalog
@@ -19,6 +20,7 @@ SIDE_LABELS = {
     "midline": "on the midline (the spine)",
 }
 HAND_SIDE_LABELS = {"left": "receiver's left hand", "right": "receiver's right hand"}
+VERTEBRA = re.compile(r"\b[TL]\d{1,2}\b")  # a thoracic or lumbar vertebra: "T3", "L2"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class Step:
     def on_hand(self) -> bool:
         """A point on the back of the hand: found on a photo of the hand, not of the back."""
         return "hand" in self.point.views
+
+    @property
+    def counts_vertebrae(self) -> bool:
+        """Its touch hint names a thoracic or lumbar vertebra ("just below T3"), found by
+        counting the spine's bumps from a landmark (`Catalog.spine_guide`)."""
+        return bool(VERTEBRA.search(self.point.hint))
 
     @property
     def side_label(self) -> str:

@@ -136,12 +136,15 @@ def _step(session: GuidedSession) -> None:
         _timer()
         _controls(session)
         st.markdown(f"**Find it by touch:** {step.point.hint}")
+        if step.counts_vertebrae:
+            st.caption(load_catalog().spine_guide)
         st.markdown(f"**How to press:** {step.point.technique.how}")
         if step.point.indications:
             st.markdown(f"**What it is for:** {'; '.join(step.point.indications)}")
-        with st.expander("Cautions and exact location"):
-            st.markdown("\n".join(f"- {caution}" for caution in step.point.cautions))
-            st.markdown(f"**Exact location (WHO standard):** {step.point.who_location}")
+        if step.point.cautions:  # in view: a partner mid-session does not open expanders
+            st.warning("**Take care:** " + " ".join(step.point.cautions))
+        with st.expander("Exact location (WHO standard)"):
+            st.markdown(step.point.who_location)
     with picture:
         _picture(step)
 

@@ -61,6 +61,19 @@ def test_pregnant_leaves_out_the_lumbosacral_points_too():
     assert codes(upper)[0] == "GV-14"  # GB-21 gone from the front of the routine
 
 
+def test_a_step_whose_hint_names_a_vertebra_gets_the_spine_guide():
+    steps, _ = plan_steps(CATALOG.routine("stress"), pregnant=False)
+    assert steps[0].code == "GV-12" and steps[0].counts_vertebrae  # "Midline, just below T3."
+    upper, _ = plan_steps(UPPER_BACK, pregnant=False)
+    counted = {step.code for step in upper if step.counts_vertebrae}
+    assert counted == {
+        "BL-43",
+        "SI-11",
+    }  # "out from T4", "level with T4"; C7 is explained where named
+    for anchor in ("C7", "T3", "T7", "T12", "L4"):
+        assert anchor in CATALOG.spine_guide
+
+
 def test_timer_counts_down_with_the_clock():
     session = GuidedSession.start(LOWER_BACK, pregnant=False, now=100.0)
     assert session.current.code == "BL-23"

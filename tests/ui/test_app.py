@@ -183,6 +183,11 @@ def test_guided_lower_back_starts_with_bl23(app):
     assert first.subheader[0].value.startswith("BL-23")
     assert any(b.label == "Next" for b in first.button)
     assert not first.image  # the photo is in the next column
+    # The point's cautions are in view, not folded away in an expander.
+    assert any("kidneys lie beneath" in w.value for w in first.warning)
+    assert not any(e.warning for e in app.expander)
+    # "Level with L2": how to count the spine's bumps is said where it is needed.
+    assert any(c.value.startswith("Counting the bumps of the spine") for c in first.caption)
     click(app, "Restart timer", "Guided session")
     assert app.subheader[0].value.startswith("BL-23")  # the same side, its time again
     assert any("left side" in m.value for m in app.markdown)
