@@ -236,7 +236,7 @@ def _tick() -> None:
         elif remaining <= 0:
             st.caption("Time is up: press Next.")
         else:
-            st.caption("Keep a steady pressure; ease off if it hurts.")
+            st.caption("Ease off and go slower if it hurts.")  # GB-21, SI-11: not steady
 
 
 def _controls(session: GuidedSession) -> None:

@@ -200,6 +200,21 @@ def test_guided_lower_back_starts_with_bl23(app):
 
 
 @pytest.mark.model
+def test_the_timer_never_contradicts_a_press_and_release_technique(app):
+    """GB-21 is pressed 4-5 s and released; under its countdown the page said "Keep a steady
+    pressure"."""
+    show(app, "Guided session")
+    app.selectbox(key="guided_routine").set_value("Upper back, neck and shoulders")
+    show(app, "Guided session")
+    click(app, "Start session", "Guided session")
+    no_failures(app)
+    assert app.subheader[0].value.startswith("GB-21")
+    assert any("press for 4–5 seconds and release" in m.value for m in app.markdown)
+    assert not any("steady" in c.value for c in app.caption)
+    assert any(c.value == "Ease off and go slower if it hurts." for c in app.caption)
+
+
+@pytest.mark.model
 def test_pregnant_switch_removes_gb21_from_the_upper_back(app):
     show(app, "Guided session")
     app.selectbox(key="guided_routine").set_value("Upper back, neck and shoulders")
