@@ -155,16 +155,12 @@ def _picture(step: Step) -> None:
         return
     photo = current_photo()
     if photo is None:
-        st.info(f"No photo: find it by touch. {step.point.hint}")
+        st.info("No photo: find it by touch.")
         return
     result = locate_receiver(photo).full  # the Photo page's marks, box, profile and view
     placed = [p for p in result.points if p.code == step.code and p.side == step.side]
     if not placed:
-        reason = _why_not(result, step)
-        st.info(
-            f"Not on this photo ({reason}): find it by touch. {step.point.hint} To place it, "
-            "mark the back by hand on the Photo page."
-        )
+        st.info(not_drawn_text(result, step))
         return
     st.image(
         focus_image(photo, result, placed[0]),
@@ -197,13 +193,24 @@ def focus_image(photo: Photo, result: FinderResult, located: LocatedPoint) -> np
     return drawn[y0:y1, x0:x1]
 
 
-def _why_not(result: FinderResult, step: Step) -> str:
+def not_drawn_text(result: FinderResult, step: Step) -> str:
+    """Why the Photo page's photo shows no mark for this step, and what to do; the touch hint
+    is beside it already. A photo without a trusted back says so once, not the Photo page's
+    whole explanation on every step."""
     if not result.accepted:
-        return result.problems[0]
-    for omission in result.omitted:
-        if omission.code == step.code and omission.side == step.side:
-            return omission.reason
-    return "not placed"
+        return (
+            "The photo on the Photo page shows no back the finder can trust, so no point is "
+            "drawn: find it by touch. To see the points drawn, mark the back by hand on the "
+            "Photo page."
+        )
+    reason = next(
+        (o.reason for o in result.omitted if o.code == step.code and o.side == step.side),
+        "not placed",
+    )
+    return (
+        f"Not on this photo ({reason}): find it by touch. To place it, mark the back by hand "
+        "on the Photo page."
+    )
 
 
 @st.fragment(run_every=1)

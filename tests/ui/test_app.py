@@ -215,6 +215,22 @@ def test_the_timer_never_contradicts_a_press_and_release_technique(app):
 
 
 @pytest.mark.model
+def test_a_step_on_a_photo_without_a_back_says_so_briefly(app):
+    """Each step used to repeat the Photo page's whole refusal, nested parentheses and all
+    ("... tap C7 and the two hip-bone tops to place the points (the shoulder tops instead
+    when ...)): find it by touch. Midline, just below T3. To place it, ...")."""
+    app.selectbox(key="photo_sample").set_value("massage-table.jpg")
+    show(app, "Guided session")
+    click(app, "Start session", "Guided session")
+    no_failures(app)
+    assert app.subheader[0].value.startswith("GV-12")
+    (info,) = app.info
+    assert info.value.startswith("The photo on the Photo page shows no back the finder can trust")
+    assert "T3" not in info.value and "tap C7" not in info.value
+    assert any("just below T3" in m.value for m in app.markdown)  # the hint, once
+
+
+@pytest.mark.model
 def test_pregnant_switch_removes_gb21_from_the_upper_back(app):
     show(app, "Guided session")
     app.selectbox(key="guided_routine").set_value("Upper back, neck and shoulders")
