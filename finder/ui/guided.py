@@ -35,6 +35,9 @@ from finder.ui.receiver import locate_receiver
 SESSION = "guided"  # the GuidedSession, or absent before a session starts
 AUTO = "guided_auto"  # move on when the time is up (a toggle)
 PERSISTENT_KEYS = (ROUTINE, PREGNANT, AUTO)
+SEEN = "_guided_seen"  # clock time the session's page last ran (its countdown ticks each second)
+AWAY = "_guided_away"  # True while the session is paused because the page was left
+AWAY_S = 5.0  # longer than this without a tick: another page was open
 clock = time.monotonic  # the page's clock; the session never reads the time itself
 
 
@@ -43,13 +46,29 @@ def render_guided_page() -> None:
     state.setdefault(ROUTINE, load_catalog().routines[0].concern)
     state.setdefault(PREGNANT, False)
     state.setdefault(AUTO, True)
-    session: GuidedSession | None = state.get(SESSION)
+    session = _pause_if_away(state.get(SESSION))
     if session is None:
         _setup()
     elif session.finished:
         _summary(session)
     else:
         _step(session)
+
+
+def _pause_if_away(session: GuidedSession | None) -> GuidedSession | None:
+    """A running session whose page was hidden (another page open: nothing ticked for more than
+    `AWAY_S`) is paused as of the last tick, rather than found several steps on, the skipped
+    ones counted as pressed."""
+    state = st.session_state
+    now, seen = clock(), state.get(SEEN)
+    state[SEEN] = now
+    if session is None or session.paused or seen is None or now - seen <= AWAY_S:
+        return session
+    if state.get(AUTO, True):
+        session = session.advance_if_due(seen)
+    state[SESSION] = session.pause(seen)
+    state[AWAY] = not session.finished
+    return state[SESSION]
 
 
 # --- before the session ----------------------------------------------------------------------
@@ -115,6 +134,7 @@ def _total(steps: tuple[Step, ...]) -> str:
 def _start(concern: str, pregnant: bool) -> None:
     routine = load_catalog().routine(concern)
     st.session_state[SESSION] = GuidedSession.start(routine, pregnant, clock())
+    st.session_state[SEEN] = clock()
 
 
 # --- during the session ----------------------------------------------------------------------
@@ -224,6 +244,7 @@ def _tick() -> None:
     if session is None or session.finished:
         return
     now = clock()
+    state[SEEN] = now
     if state.get(AUTO, True):
         moved = session.advance_if_due(now)
         if moved is not session:
@@ -238,7 +259,9 @@ def _tick() -> None:
             unsafe_allow_html=True,
         )
         st.progress(1 - remaining / duration)
-        if session.paused:
+        if session.paused and state.get(AWAY):
+            st.caption("Paused while another page was open: press Resume.")
+        elif session.paused:
             st.caption("Paused")
         elif remaining <= 0:
             st.caption("Time is up: press Next.")
@@ -288,6 +311,7 @@ def _move(action: str) -> None:
     session: GuidedSession | None = state.get(SESSION)
     if session is not None:
         state[SESSION] = getattr(session, action)(clock())
+    state[SEEN], state[AWAY] = clock(), False
 
 
 # --- after the session -----------------------------------------------------------------------

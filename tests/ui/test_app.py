@@ -231,6 +231,30 @@ def test_a_step_on_a_photo_without_a_back_says_so_briefly(app):
 
 
 @pytest.mark.model
+def test_a_session_left_for_another_page_waits_instead_of_moving_on(app, monkeypatch):
+    """Three minutes on the Point library mid-session used to bring the partner back to step 4
+    of 10, steps 1-3 counted as pressed."""
+    import sys
+
+    now = [1000.0]
+    monkeypatch.setattr(sys.modules["finder.ui.guided"], "clock", lambda: now[0])
+    show(app, "Guided session")
+    click(app, "Start session", "Guided session")
+    for _ in range(4):  # 20 s of pressing: the countdown redraws each second in a browser
+        now[0] += 5
+        show(app, "Guided session")
+    show(app, "Point library")
+    now[0] += 200
+    show(app, "Guided session")
+    no_failures(app)
+    assert app.subheader[0].value.startswith("GV-12")  # still the first step
+    assert any(">0:40</div>" in m.value for m in app.markdown)  # 60 s less the 20 pressed
+    assert any(c.value.startswith("Paused while another page was open") for c in app.caption)
+    click(app, "Resume", "Guided session")
+    assert not any(c.value.startswith("Paused") for c in app.caption)
+
+
+@pytest.mark.model
 def test_pregnant_switch_removes_gb21_from_the_upper_back(app):
     show(app, "Guided session")
     app.selectbox(key="guided_routine").set_value("Upper back, neck and shoulders")
