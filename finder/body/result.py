@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -181,6 +181,32 @@ class FinderResult:
         elif self.basis is Basis.POSE_AND_TAPS:
             placed += ", fitted to your taps"
         return placed
+
+    def cropped(self, box: tuple[int, int, int, int]) -> FinderResult:
+        """The same result on the picture cut to `box` (x0, y0, x1, y1 image px): every position
+        (points, landmarks, body frames, keypoints) moved by (-x0, -y0), the size the box's;
+        what was placed, where on the body and why are unchanged."""
+        x0, y0, x1, y1 = box
+        shift = np.array([x0, y0], dtype=float)
+        anatomy = self.anatomy
+        if anatomy is not None:
+            anatomy = replace(
+                anatomy,
+                frame=replace(anatomy.frame, origin=anatomy.frame.origin - shift),
+                reference=replace(anatomy.reference, origin=anatomy.reference.origin - shift),
+                landmarks={
+                    name: replace(mark, xy=mark.xy - shift)
+                    for name, mark in anatomy.landmarks.items()
+                },
+            )
+        keypoints = self.keypoints
+        if keypoints is not None:
+            keypoints = keypoints.copy()
+            keypoints[:, :2] -= shift
+        points = tuple(replace(p, xy=(p.xy[0] - x0, p.xy[1] - y0)) for p in self.points)
+        return replace(
+            self, width=x1 - x0, height=y1 - y0, anatomy=anatomy, keypoints=keypoints, points=points
+        )
 
     def to_dict(self) -> dict:
         return {

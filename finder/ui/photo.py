@@ -52,6 +52,7 @@ PERSISTENT_KEYS = (VIEW, SAMPLE, FOCUS, CODES, ADJUST, *TAP_KEYS)
 ALL_POINTS = "All points"
 ONE_BY_ONE = "Choose points one by one"
 _DRAWN = "_photo_drawn"  # (what was drawn, the annotated picture)
+_SHOWN = "_photo_shown"  # (the annotated picture, the cut picture shown for it)
 _OPENED_FOR = "_photo_board_opened_for"  # the photo whose board was opened or closed for it
 DISPLAY_MAX_HEIGHT_PX = 760  # on screen (CSS px); narrower screens scale the picture down
 DISPLAY_MAX_SIDE_PX = 1600  # pixels sent to the browser (sharp on high-density screens)
@@ -116,7 +117,7 @@ def render_photo_page() -> None:
                 render_tap_board(photo, located.prior, drawn if result.points else photo.bgr)
                 st.caption(_caption(photo, result))
         else:
-            shown = _crop_to_points(drawn, result)
+            shown = _shown(photo, result, drawn)
             with _fitted(shown.shape):
                 small, _ = downscale_for_inference(shown, DISPLAY_MAX_SIDE_PX)
                 st.image(small, channels="BGR", width="stretch", caption=_caption(photo, result))
@@ -198,17 +199,38 @@ def _fitted(shape: tuple[int, ...]):
     return st.container(width=min(width, round(DISPLAY_MAX_HEIGHT_PX * width / height)))
 
 
-def _crop_to_points(drawn: np.ndarray, result: FinderResult) -> np.ndarray:
-    """The drawn picture cropped to the points with a margin (CROP_MARGIN_CUN around them, at
-    least CROP_MIN_FRACTION of the picture's longer side), so the back fills the view."""
+def crop_box(result: FinderResult) -> tuple[int, int, int, int] | None:
+    """Where the picture is cut so the back fills the view (x0, y0, x1, y1 image px): the points
+    with a margin (CROP_MARGIN_CUN around them, at least CROP_MIN_FRACTION of the picture's
+    longer side); None when there is nothing to cut to."""
     if not result.points or result.cun_px is None:
-        return drawn
-    height, width = drawn.shape[:2]
+        return None
+    width, height = result.width, result.height
     xy = np.array([p.xy for p in result.points])
     margin = max(CROP_MARGIN_CUN * result.cun_px, CROP_MIN_FRACTION * max(width, height) / 2)
     x0, y0 = np.floor(xy.min(axis=0) - margin).astype(int)
     x1, y1 = np.ceil(xy.max(axis=0) + margin).astype(int)
-    return drawn[max(y0, 0) : min(y1, height), max(x0, 0) : min(x1, width)]
+    return max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)
+
+
+def shown_picture(bgr: np.ndarray, result: FinderResult) -> np.ndarray:
+    """The photo cut to `crop_box` with the result drawn on the cut picture, so the labels and
+    the legend (the key to the colours and the rings) lie inside what is shown; the whole
+    drawn photo when there is nothing to cut to."""
+    box = crop_box(result)
+    if box is None:
+        return Annotator().annotate(bgr, result)
+    x0, y0, x1, y1 = box
+    return Annotator().annotate(bgr[y0:y1, x0:x1], result.cropped(box))
+
+
+def _shown(photo: Photo, result: FinderResult, drawn: np.ndarray) -> np.ndarray:
+    """`shown_picture`, kept for the next run with the drawn photo it goes with."""
+    state = st.session_state
+    cached = state.get(_SHOWN)
+    if cached is None or cached[0] is not drawn:
+        cached = state[_SHOWN] = (drawn, shown_picture(photo.bgr, result))
+    return cached[1]
 
 
 def _box_mode() -> None:
