@@ -14,7 +14,7 @@ import streamlit as st
 
 from finder.adapters.imageio import downscale_for_inference
 from finder.body.catalog import load_catalog
-from finder.body.result import FinderResult
+from finder.body.result import Basis, FinderResult
 from finder.body.view import VIEW_CHOICES
 from finder.render.overlay import Annotator
 from finder.ui import (
@@ -58,6 +58,7 @@ DISPLAY_MAX_HEIGHT_PX = 760  # on screen (CSS px); narrower screens scale the pi
 DISPLAY_MAX_SIDE_PX = 1600  # pixels sent to the browser (sharp on high-density screens)
 CROP_MARGIN_CUN = 4.0  # around the outermost points when the picture is cropped to them
 CROP_MIN_FRACTION = 0.3  # of the picture's longer side: the crop never zooms in further
+_BASIS_WORDS = {Basis.TAPS: "Placed from your marks", Basis.POSE_AND_TAPS: "Fitted to your marks"}
 
 
 def render_photo_page() -> None:
@@ -115,12 +116,12 @@ def render_photo_page() -> None:
         if adjusting:
             with _fitted(drawn.shape):
                 render_tap_board(photo, located.prior, drawn if result.points else photo.bgr)
-                st.caption(_caption(photo, result))
+                st.caption(caption(photo, result))
         else:
             shown = _shown(photo, result, drawn)
             with _fitted(shown.shape):
                 small, _ = downscale_for_inference(shown, DISPLAY_MAX_SIDE_PX)
-                st.image(small, channels="BGR", width="stretch", caption=_caption(photo, result))
+                st.image(small, channels="BGR", width="stretch", caption=caption(photo, result))
         if located.another_person:
             st.button("Draw a box around the receiver", on_click=_box_mode)
         if result.points:
@@ -280,12 +281,18 @@ def _follow_focus(concerns: list[str]) -> None:
         state[ROUTINE] = state[FOCUS]
 
 
-def _caption(photo: Photo, result: FinderResult) -> str:
-    source = f"Sample photo: {photo.licence}" if photo.licence else plain(photo.name)
-    if result.view is None:
-        return source
-    found = f" {sentence(result.summary())}." if result.accepted else ""
-    return f"{source}.{found} View: {result.view} ({result.view_reason})."
+def caption(photo: Photo, result: FinderResult) -> str:
+    """The line under the picture: the photo, what the points rest on when it is the partner's
+    marks or a profile, and the view. Not the count of points or how the camera model found the
+    body (the tables and the messages beside the photo say what a partner needs)."""
+    parts = [f"Sample photo: {photo.licence}" if photo.licence else plain(photo.name)]
+    if result.profile:
+        parts.append(f"Fitted to {plain(result.profile)}'s profile")
+    elif result.basis in _BASIS_WORDS:
+        parts.append(_BASIS_WORDS[result.basis])
+    if result.view is not None and result.basis is not Basis.TAPS:
+        parts.append(f"View: {result.view} ({result.view_reason})")
+    return ". ".join(parts) + "."
 
 
 def _downloads(photo: Photo, result: FinderResult, drawn) -> None:

@@ -115,7 +115,7 @@ def test_a_refused_photo_is_marked_by_hand_and_the_guided_session_uses_the_marks
         sync_api.expect(next_mark(page)).to_have_value(label)  # moves on by itself
         page.mouse.click(*board_xy(page, xy))
         wait_for_app(page)
-    sync_api.expect(page.get_by_text("from your taps").first).to_be_visible()
+    sync_api.expect(page.get_by_text("from your marks").first).to_be_visible()
     assert "BL-23" in located_table(page) and "± " in located_table(page)
     assert "%" not in located_table(page)
     tap_board(page).scroll_into_view_if_needed()

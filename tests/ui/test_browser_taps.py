@@ -64,7 +64,7 @@ def click_on_photo(page, xy: tuple[float, float]) -> None:
 def expect_moved_on(sync_api, page, guide, following: str | None, timeout: float) -> None:
     """The guide names the `following` landmark, or (after the last) the taps placed points."""
     if following is None:
-        sync_api.expect(page.get_by_text("from your taps").first).to_be_visible(timeout=timeout)
+        sync_api.expect(page.get_by_text("from your marks").first).to_be_visible(timeout=timeout)
     else:
         sync_api.expect(guide).to_have_value(following, timeout=timeout)
 
