@@ -88,18 +88,22 @@ def _setup() -> None:
         concern = st.selectbox("What would the receiver like help with?", _concerns(), key=ROUTINE)
         pregnant = st.toggle("The receiver may be pregnant", key=PREGNANT)
         st.toggle("Move on automatically when the time is up", key=AUTO)
+        routine = catalog.routine(concern)
+        steps, left_out = plan_steps(routine, pregnant, catalog)
         st.button(
             "Start session",
             type="primary",
             on_click=_start,
             args=(concern, pregnant),
             width="stretch",
+            disabled=not steps,  # Cold sensitivity is BL-23 alone, left out in pregnancy
         )
-    routine = catalog.routine(concern)
-    steps, left_out = plan_steps(routine, pregnant, catalog)
     with right:
-        st.markdown(f"**{routine.concern}**: {len(steps)} steps, about {_total(steps)}")
-        table(plan_rows(steps))
+        if steps:
+            st.markdown(f"**{routine.concern}**: {len(steps)} steps, about {_total(steps)}")
+            table(plan_rows(steps))
+        else:
+            st.info(f"**{routine.concern}**: no point is left to press; choose another concern.")
         if left_out:
             names = ", ".join(point.name for point in left_out)
             st.warning(f"Left out because the receiver may be pregnant: {names}.")
