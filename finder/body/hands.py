@@ -265,7 +265,15 @@ def locate_on_hands(
         problems = ()
     width, height = int(image_size[0]), int(image_size[1])
     return FinderResult(
-        width, height, "hand", "; ".join(notes), problems, None, tuple(located), tuple(omitted)
+        width,
+        height,
+        "hand",
+        "; ".join(notes),
+        problems,
+        None,
+        tuple(located),
+        tuple(omitted),
+        nobody_found=not hands,
     )
 
 

@@ -53,8 +53,9 @@ def render_hand_page() -> None:
             width="stretch",
             caption=_caption(photo, full),
         )
-        if not full.accepted:
-            st.warning(f"{sentence(full.summary())}. {HAND_TIP}")
+        if not full.accepted:  # no hand found: its message already says how to show one
+            tip = "" if full.nobody_found else f" {HAND_TIP}"
+            st.warning(f"{sentence(full.summary())}.{tip}")
         if left_out:
             names = ", ".join(point.name for point in left_out)
             st.warning(f"Left out because the receiver may be pregnant: {names}.")

@@ -173,6 +173,7 @@ def test_a_palm_gets_no_points_and_says_to_turn_the_hand_over():
     assert reasons[("LI-4", "left")] == "this is the palm of the left hand: turn the hand over"
     assert reasons[("TE-3", "right")] == "the right hand is not in the picture"
     assert result.summary() == "this is the palm of the left hand: turn the hand over"
+    assert not result.nobody_found
 
 
 def test_a_hand_seen_edge_on_is_not_read():
@@ -190,7 +191,7 @@ def test_a_tiny_hand_asks_to_come_closer():
 
 def test_no_hand_omits_every_hand_point_with_a_reason():
     result = locate()
-    assert result.problems == (NO_HAND,)
+    assert result.problems == (NO_HAND,) and result.nobody_found  # NO_HAND says how to show one
     assert {(o.code, o.side) for o in result.omitted} == {
         (code, side) for code in ("LI-4", "TE-3") for side in ("left", "right")
     }

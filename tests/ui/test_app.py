@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from finder.body.hands import NO_HAND
 from finder.pipelines import photo
 from finder.pipelines.crowd import ANOTHER_PERSON
-from finder.ui import sentence
+from finder.ui import Photo, sentence
 from tests.apptest import fresh_app, no_failures
 
 PAGE = "page"  # session-state key of the open tab
@@ -128,6 +130,22 @@ def test_the_optional_height_starts_empty_not_at_zero():
     no_failures(app)
     assert app.number_input(key="taps_stature").value is None
     assert not app.warning and app.table
+
+
+@pytest.mark.model
+def test_a_photo_without_a_hand_gets_the_advice_once():
+    """The Hand page said "No hand found in the picture: show the back of the hand, fingers
+    together, filling much of the picture, in good light. Tip: the back of the hand toward the
+    camera, fingers together and straight, the hand filling much of the picture, in good
+    light.": the same advice twice in one box."""
+    app = fresh_app()
+    app.session_state["_hand_photo"] = Photo(
+        "wall.jpg", "wall", np.full((480, 640, 3), 128, np.uint8)
+    )
+    show(app, "Hand")
+    no_failures(app)
+    advice = [w.value for w in app.warning if "fingers together" in w.value]
+    assert advice == [sentence(NO_HAND) + "."]
 
 
 @pytest.mark.model
