@@ -120,6 +120,7 @@ class Catalog:
     routines: tuple[Routine, ...]
     general_cautions: tuple[str, ...]
     spine_guide: str  # how to find a vertebra by touch from WHO's surface landmarks
+    cun_guide: str  # what a cun is, in the receiver's finger widths
     _by_key: dict[str, Point] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -213,7 +214,13 @@ def _load(directory: Traversable) -> Catalog:
     routines = _fields(
         _read_json(directory, "routines.json"),
         "routines.json",
-        {"source": _TEXT, "spine_guide": _TEXT, "general_cautions": _TEXTS, "routines": _LIST},
+        {
+            "source": _TEXT,
+            "spine_guide": _TEXT,
+            "cun_guide": _TEXT,
+            "general_cautions": _TEXTS,
+            "routines": _LIST,
+        },
     )
     codes = {point.code for point in points}
     parsed = tuple(_routine(raw, index, codes) for index, raw in enumerate(routines["routines"]))
@@ -221,7 +228,13 @@ def _load(directory: Traversable) -> Catalog:
     for routine in parsed:
         if ids.count(routine.id) > 1:
             raise CatalogError(f"routines.json: routine {routine.id!r}: duplicate id")
-    return Catalog(points, parsed, tuple(routines["general_cautions"]), routines["spine_guide"])
+    return Catalog(
+        points,
+        parsed,
+        tuple(routines["general_cautions"]),
+        routines["spine_guide"],
+        routines["cun_guide"],
+    )
 
 
 def _read_json(directory: Traversable, filename: str) -> Any:

@@ -19,6 +19,8 @@ def render_library_page() -> None:
         key=SEARCH,
         placeholder="BL-23, B23, UB23, Shenshu, Kidney Transporter, sciatica…",
     )
+    with st.expander("Reading the locations: cun and the spine's bumps"):
+        st.markdown(f"{catalog.cun_guide}\n\n{catalog.spine_guide}")
     points = catalog.find(text)
     if not points:
         st.info(no_match(text, catalog.close_codes(text), len(catalog.points)))

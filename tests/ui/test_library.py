@@ -29,3 +29,15 @@ def test_a_misspelt_code_offers_the_codes_spelled_alike():
     text = app.info[0].value
     assert text.startswith("No point matches “BL-32”. Did you mean ")
     assert "BL-23" in text
+
+
+def test_cun_and_vertebrae_are_explained_where_the_locations_use_them():
+    """ "1.5 cun out from the midline", "the L2 spinous process": the library never said what a
+    cun is or how to find L2."""
+    app = library("BL-23")
+    no_failures(app)
+    guide = next(e for e in app.expander if e.label.startswith("Reading the locations"))
+    text = " ".join(m.value for m in guide.markdown)
+    assert "1 cun is about the width of their thumb" in text
+    assert "L4 level with the tops of the hip bones" in text
+    assert any(e.label.startswith("BL-23") for e in app.expander)
