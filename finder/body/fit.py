@@ -243,7 +243,7 @@ SPINE_TAPS = (
 )
 """The taps that tell where the spine is (`observe_taps`); the others only help the frame."""
 NEEDS_TAPS = (
-    "the camera model found no body: tap C7 and both iliac crest tops (or both PSIS dimples) "
+    "the camera model found no body: tap C7 and both hip-bone tops (or both PSIS dimples) "
     "to place every back point, or at least two landmarks near the part of the back you want, "
     "one of them C7, a shoulder top, a crest top or a PSIS dimple"
 )
@@ -374,9 +374,9 @@ def taps_prior(
     upper = "C7" in xy or any(f"acromion_{side}" in xy for side in SIDES)
     lower = any(f"{name}_{side}" in xy for name in ("iliac_crest_top", "psis") for side in SIDES)
     hint = (
-        "tap C7 and both iliac crest tops"
+        "tap C7 and both hip-bone tops"
         if upper == lower
-        else ("tap both iliac crest tops too" if upper else "tap C7 too")
+        else ("tap both hip-bone tops too" if upper else "tap C7 too")
     )
     too_uncertain = TAPS_TOO_UNCERTAIN.replace("{hint}", hint)
     return PosePrior(frame, fit.cun_relative_sd, spine, {}, _needs_pose(), 1.0, too_uncertain)

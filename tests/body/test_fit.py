@@ -118,7 +118,7 @@ def test_psis_taps_stand_in_for_the_crests():
 @pytest.mark.parametrize(
     ("names", "message"),
     [
-        (("C7",), "tap C7 and both iliac crest tops"),
+        (("C7",), "tap C7 and both hip-bone tops"),
         (("C7", "popliteal_crease_left"), "at least two landmarks"),
         (("scapula_inferior_angle_left", "scapula_inferior_angle_right"), "one of them C7"),
     ],
@@ -173,7 +173,7 @@ def test_shoulder_taps_alone_place_the_upper_back_and_say_what_the_lower_back_ne
     for key in (("GB-21", "left"), ("GV-14", "midline"), ("BL-43", "right"), ("SI-11", "left")):
         assert key in spots, key
     omitted = {(o.code, o.side): o.reason for o in result.omitted}
-    assert "tap both iliac crest tops too" in omitted[("BL-23", "left")]
+    assert "tap both hip-bone tops too" in omitted[("BL-23", "left")]
 
 
 def test_crest_taps_alone_place_the_lower_back_and_say_what_the_upper_back_needs():

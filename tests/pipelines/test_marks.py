@@ -67,4 +67,4 @@ def test_marks_alone_out_of_order_set_the_wrong_one_aside():
 def test_marks_that_fit_nowhere_are_still_refused_with_the_reason():
     nobody = np.full((33, 4), np.nan)
     result = locate_landmarks(nobody, IMAGE_SIZE, "back", taps=model_taps(("C7",)))
-    assert not result.accepted and "tap C7 and both iliac crest tops" in result.problems[0]
+    assert not result.accepted and "tap C7 and both hip-bone tops" in result.problems[0]
