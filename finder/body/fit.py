@@ -63,9 +63,14 @@ def tap_guides() -> tuple[TapGuide, ...]:
 TAPPABLE = tuple(guide.name for guide in tap_guides())
 STATURE_RANGE_CM = (100.0, 230.0)
 UNINFORMED_CUN = 1e3  # prior spread of the spine when only taps are given (cun)
-NEEDS_POSE = "the camera model found no body: {how}take the photo with the hips and legs in view"
-"""Why a landmark that rests on the pose's keypoints is missing; {how} names the mark to place
-when the landmark can be marked by hand ("mark the left shoulder top, or "), else is empty."""
+NEEDS_POSE = (
+    "the camera model found no body to place this from: {how}take a photo from behind with the "
+    "receiver standing, the whole body in view"
+)
+"""Why a landmark that rests on the pose's keypoints (shoulder tops, hips, knees, ankles) is
+missing when only taps place the back; {how} names the mark to place when the landmark can be
+marked by hand ("mark the left shoulder top, or "), else is empty. Not "with the hips in view":
+the partner may have tapped them on a photo the model reads no body from (lying face down)."""
 
 
 class FitError(ValueError):
