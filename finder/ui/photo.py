@@ -58,6 +58,15 @@ DISPLAY_MAX_HEIGHT_PX = 760  # on screen (CSS px); narrower screens scale the pi
 DISPLAY_MAX_SIDE_PX = 1600  # pixels sent to the browser (sharp on high-density screens)
 CROP_MARGIN_CUN = 4.0  # around the outermost points when the picture is cropped to them
 CROP_MIN_FRACTION = 0.3  # of the picture's longer side: the crop never zooms in further
+_LAYOUT = "photo_layout"  # the container of the two columns (its CSS class is st-key-...)
+_CONTROLS_LEFT = (
+    "<style>@media (min-width: 641px) {"
+    f" .st-key-{_LAYOUT} [data-testid=stHorizontalBlock] {{ flex-direction: row-reverse; }}"
+    f" .st-key-{_LAYOUT} [data-testid=stHorizontalBlock] [data-testid=stHorizontalBlock]"
+    " { flex-direction: row; } }</style>"
+)
+"""Wider than a phone (Streamlit stacks columns at 640 CSS px and below), the two columns swap
+sides: controls left, picture right."""
 _BASIS_WORDS = {Basis.TAPS: "Placed from your marks", Basis.POSE_AND_TAPS: "Fitted to your marks"}
 
 
@@ -73,10 +82,16 @@ def render_photo_page() -> None:
     # the controls would push it below the fold).
     photo = current_photo()
     located = locate_receiver(photo) if photo is not None else None
+    first_steps = located is not None and located.refused and current_taps(photo) is None
     with st.container():  # always drawn, so the columns below keep their place in the page
-        if located is not None and located.refused and current_taps(photo) is None:
-            _first_steps(located.full)
-    controls, picture = st.columns([1, 1.4], gap="large")
+        if first_steps:
+            _first_steps()
+    # The picture's column comes first in the page, so a phone (where columns stack in page
+    # order) shows the photo or the marking board right below the way forward, and the
+    # uploader and options after it; a wider screen keeps the controls on the left.
+    st.html(_CONTROLS_LEFT)
+    with st.container(key=_LAYOUT):
+        picture, controls = st.columns([1.4, 1], gap="large")
     with controls:
         BACK_PHOTO.render("photo")
         st.radio(
@@ -122,6 +137,8 @@ def render_photo_page() -> None:
             with _fitted(shown.shape):
                 small, _ = downscale_for_inference(shown, DISPLAY_MAX_SIDE_PX)
                 st.image(small, channels="BGR", width="stretch", caption=caption(photo, result))
+        if first_steps:  # under the photo, so that a phone shows the board first
+            st.caption(f"Why the camera model alone could not: {full.problems[0]}.")
         if located.another_person:
             st.button("Draw a box around the receiver", on_click=_box_mode)
         if result.points:
@@ -182,15 +199,14 @@ def _messages(
     return messages
 
 
-def _first_steps(result: FinderResult) -> None:
-    """The first screen of a refused photo: what to do, then why."""
+def _first_steps() -> None:
+    """What to do first on a refused photo (why it was refused is said under the board)."""
     st.info(
         "**Mark the back by hand to place the points.** Click the bump at the base of the neck "
         "(C7), then the two hip-bone tops (crest tops). If the hips are out of the picture, "
         "click the two shoulder tops instead.",
         icon=":material/touch_app:",
     )
-    st.caption(f"Why the camera model alone could not: {result.problems[0]}.")
 
 
 def _fitted(shape: tuple[int, ...]):

@@ -197,8 +197,10 @@ def render_mark_controls(photo: Photo) -> None:
     guides = {guide.name: guide for guide in tap_guides()}
     taps = photo_taps(photo)
     state.setdefault(ACTIVE, MARK_ORDER[0])
-    words, picture = st.columns([3, 1], vertical_alignment="center")
-    with words:
+    # Horizontal containers, not columns: they stay side by side on a phone, where columns
+    # stack and would push the board a screen further down.
+    words_and_picture = st.container(horizontal=True, vertical_alignment="center")
+    with words_and_picture.container():
         st.selectbox(
             "Your next click places",
             MARK_ORDER,
@@ -207,16 +209,18 @@ def render_mark_controls(photo: Photo) -> None:
         )
         guide = guides[state[ACTIVE]]
         st.caption(guide.instruction)
-    picture.image(landmark_picture(guide.name, height_px=150), channels="BGR")
-    left, right = st.columns(2)
-    left.button(
+    words_and_picture.image(
+        landmark_picture(guide.name, height_px=150), channels="BGR", width="content"
+    )
+    left_and_right = st.container(horizontal=True)
+    left_and_right.button(
         f"Remove the {guide.label} mark",
         on_click=_remove,
         args=(photo, guide.name),
         disabled=guide.name not in taps,
         width="stretch",
     )
-    right.button(
+    left_and_right.button(
         "Clear all marks", on_click=_clear, args=(photo,), disabled=not taps, width="stretch"
     )
 

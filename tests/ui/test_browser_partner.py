@@ -1,5 +1,6 @@
 """A partner's path in a real browser, on a desktop (1280 x 900) and a phone (390 x 844): a photo
-the camera model refuses opens the marking board with what to click; three clicks place the back
+the camera model refuses opens the marking board with what to click, within the first screen or
+so (on a phone above the uploader and the options); three clicks place the back
 points; the guided session uses them; on a photo the camera model reads, one wrong drag keeps the
 body's points with a message; a back with no hand gets no hand points.
 
@@ -37,6 +38,8 @@ BARE_BACK = PHOTOS / "10_standing_woman_sports-bra_upper-back_unsplash-5IsdIqwwN
 MARKS = {"C7": (683, 900), "Left crest top": (705, 1500), "Right crest top": (1050, 1350)}
 SCREEN_SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 NEAR_PX = 450  # the next-mark instruction sits at most this far above the board (CSS px)
+BOARD_WITHIN_SCREENS = 1.2  # a refused photo's board starts this many screen heights down at most
+SAMPLE_REFUSED = REPO / "finder" / "samples" / "massage-table.jpg"  # the pose cannot place it
 
 
 @pytest.fixture(scope="module", params=sorted(SCREEN_SIZES))
@@ -93,6 +96,25 @@ def next_mark(page):
 
 def located_table(page) -> str:
     return page.locator('[data-testid="stTable"]').first.inner_text()
+
+
+def test_the_board_comes_right_after_what_to_do(screen):
+    """A refused photo: the photo to click lies within the first screen or so, also on a phone,
+    where the uploader and the options come after it (they came first, and the board began two
+    screens down); on a desktop the controls stay on the left."""
+    page, name = screen
+    upload(page, SAMPLE_REFUSED)
+    page.get_by_text("bump at the base of the neck").first.wait_for()
+    board = tap_board(page)
+    board.wait_for()
+    board_box = board.bounding_box()
+    uploader = page.locator('[data-testid="stFileUploader"]').first.bounding_box()
+    assert board_box["y"] <= BOARD_WITHIN_SCREENS * SCREEN_SIZES[name][1]
+    if name == "phone":
+        assert uploader["y"] > board_box["y"] + board_box["height"]
+    else:
+        assert uploader["x"] + uploader["width"] < board_box["x"]
+    page.screenshot(path=str(SCREENS / f"sample-refused-{name}.png"))
 
 
 def test_a_refused_photo_is_marked_by_hand_and_the_guided_session_uses_the_marks(screen):
