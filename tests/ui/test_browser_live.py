@@ -78,6 +78,15 @@ def wait_until(condition, timeout_s: float, describe) -> None:
     raise AssertionError(describe())
 
 
+def open_live_camera(page, url: str):
+    """The app at `url` on its Live camera tab: the streamlit-webrtc frame and its START button."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("tab", name="Live camera").click()
+    component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
+    return component, component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE))
+
+
 def test_live_camera_draws_points_on_the_returned_video(fake_camera):
     sync_api = playwright_or_skip()
     camera_args = fake_camera_args(fake_camera)
@@ -86,11 +95,8 @@ def test_live_camera_draws_points_on_the_returned_video(fake_camera):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(TIMEOUT_MS)
         try:
-            page.goto(url)
-            wait_for_app(page)
-            page.get_by_role("tab", name="Live camera").click()
-            component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
-            component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE)).click()
+            component, start = open_live_camera(page, url)
+            start.click()
 
             wait_for_frames(lambda: read_status(page), lambda s: s[1] > 0, "frames with points")
             # The returned <video> shows the overlay's colours.
@@ -139,11 +145,7 @@ def test_on_a_phone_start_is_on_the_first_screen():
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.set_default_timeout(TIMEOUT_MS)
         try:
-            page.goto(url)
-            wait_for_app(page)
-            page.get_by_role("tab", name="Live camera").click()
-            component = page.frame_locator('iframe[title*="streamlit_webrtc"]')
-            start = component.get_by_role("button", name=re.compile(r"^start$", re.IGNORECASE))
+            _, start = open_live_camera(page, url)
             start.wait_for()
             wait_for_app(page)
             page.screenshot(path=str(SCREENS / "live-phone.png"))
