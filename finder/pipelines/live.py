@@ -7,7 +7,6 @@ here calls Streamlit. Coordinates are image pixels, times seconds.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Iterable
@@ -19,12 +18,10 @@ import numpy as np
 
 from finder.adapters.imageio import too_dark
 from finder.adapters.pose import PoseEstimator, PoseMode
-from finder.body.anatomy import AnatomicalLandmark, Anatomy, BodyFrame
 from finder.body.fit import Profile
 from finder.body.landmarks import KEYPOINT_COUNT, Keypoint
 from finder.body.model import load_body_model
-from finder.body.result import FinderResult, LocatedPoint
-from finder.body.spine import AxisEstimate, SpineEstimate
+from finder.body.result import FinderResult, transform_result
 from finder.body.view import VIEW_CHOICES, Facing, arms_raised
 from finder.pipelines.crowd import another_person
 from finder.pipelines.photo import (
@@ -402,34 +399,7 @@ class LiveProcessor:
 def mirror_result(result: FinderResult, width: int) -> FinderResult:
     """`result` reflected left-right within an image `width` pixels wide (x -> width - x), each
     point keeping its receiver's side: what to draw on the mirrored frame."""
-
-    def flip_xy(xy) -> np.ndarray:
-        return np.array([width - float(xy[0]), float(xy[1])])
-
-    def flip_axis(vector) -> np.ndarray:
-        return np.array([-float(vector[0]), float(vector[1])])
-
-    points = tuple(replace(p, xy=(width - p.xy[0], p.xy[1])) for p in result.points)
-    keypoints = None
-    if result.keypoints is not None:
-        keypoints = result.keypoints.copy()
-        keypoints[:, 0] = width - keypoints[:, 0]
-
-    def flip_frame(frame: BodyFrame) -> BodyFrame:
-        return replace(
-            frame, origin=flip_xy(frame.origin), up=flip_axis(frame.up), left=flip_axis(frame.left)
-        )
-
-    anatomy = result.anatomy
-    if anatomy is not None:
-        landmarks = {name: replace(lm, xy=flip_xy(lm.xy)) for name, lm in anatomy.landmarks.items()}
-        anatomy = replace(
-            anatomy,
-            frame=flip_frame(anatomy.frame),
-            reference=flip_frame(anatomy.reference),
-            landmarks=landmarks,
-        )
-    return replace(result, points=points, anatomy=anatomy, keypoints=keypoints)
+    return transform_result(result, np.array([[-1.0, 0.0, width], [0.0, 1.0, 0.0]]))
 
 
 @dataclass(frozen=True)
@@ -478,68 +448,3 @@ def similarity_fit(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     p, q = float(ax @ bx + ay @ by) / norm, float(ax @ by - ay @ bx) / norm
     linear = np.array([[p, -q], [q, p]])
     return np.column_stack((linear, target_mean - linear @ source_mean))
-
-
-def transform_result(
-    result: FinderResult, matrix: np.ndarray, visibility: np.ndarray | None = None
-) -> FinderResult:
-    """`result` moved by the similarity `matrix` (2x3, image px): points, their radii, the
-    anatomy's landmarks, frames and spine, and the keypoints, whose visibility becomes
-    `visibility` (33,) when given (the pose they were moved to)."""
-    linear, shift = matrix[:, :2], matrix[:, 2]
-    (a, b), (c, d) = linear.tolist()
-    scale = math.sqrt(abs(a * d - b * c))  # the zoom: the root of the determinant (no LU)
-
-    def move(xy) -> np.ndarray:
-        return linear @ np.asarray(xy, dtype=float) + shift
-
-    def move_all(xys: list) -> np.ndarray:
-        """Many x, y (px) moved in one matrix product, (N, 2): cheaper than N small ones."""
-        return np.asarray(xys, dtype=float).reshape(-1, 2) @ linear.T + shift
-
-    def turn(vector) -> np.ndarray:
-        return linear @ np.asarray(vector, dtype=float) / scale
-
-    def move_frame(frame: BodyFrame) -> BodyFrame:
-        return BodyFrame(
-            origin=move(frame.origin),
-            up=turn(frame.up),
-            left=turn(frame.left),
-            cun_px=frame.cun_px * scale,
-        )
-
-    points = tuple(
-        LocatedPoint(p.code, p.side, (x, y), p.radius_px * scale, p.confidence)
-        for p, (x, y) in zip(
-            result.points, move_all([p.xy for p in result.points]).tolist(), strict=True
-        )
-    )
-    keypoints = None
-    if result.keypoints is not None:
-        keypoints = result.keypoints.copy()
-        keypoints[:, :2] = keypoints[:, :2] @ linear.T + shift
-        if visibility is not None:
-            keypoints[:, 3] = visibility
-    anatomy = result.anatomy
-    if anatomy is not None:
-        moved = move_all([lm.xy for lm in anatomy.landmarks.values()])
-        landmarks = {
-            name: AnatomicalLandmark(xy, lm.sd_px * scale, lm.visibility)
-            for (name, lm), xy in zip(anatomy.landmarks.items(), moved, strict=True)
-        }
-        spine = anatomy.spine
-        # Made directly rather than with `dataclasses.replace` (a tenth of the time each).
-        spine = SpineEstimate(
-            up=AxisEstimate(mean=spine.up.mean * scale, cov=spine.up.cov * scale**2),
-            left=AxisEstimate(mean=spine.left.mean * scale, cov=spine.left.cov * scale**2),
-            crest_fraction=spine.crest_fraction,
-        )
-        anatomy = Anatomy(
-            frame=move_frame(anatomy.frame),
-            landmarks=landmarks,
-            missing=anatomy.missing,
-            spine=spine,
-            reference=move_frame(anatomy.reference),
-            tapped=anatomy.tapped,
-        )
-    return replace(result, points=points, anatomy=anatomy, keypoints=keypoints)

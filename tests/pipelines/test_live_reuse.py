@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from finder.body.landmarks import Keypoint
+from finder.body.result import transform_result
 from finder.pipelines import live
-from finder.pipelines.live import LiveProcessor, LiveSettings, similarity_fit, transform_result
+from finder.pipelines.live import LiveProcessor, LiveSettings, similarity_fit
 from finder.pipelines.photo import locate_landmarks
 from finder.pipelines.smoothing import OneEuroFilter
 from tests.bodies import similarity

@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from finder.body.result import FinderResult
-from finder.pipelines.live import transform_result
+from finder.body.result import FinderResult, transform_result
 from finder.render.overlay import Annotator
 from tests.render.test_look import FRAMES
 
