@@ -1041,11 +1041,11 @@ def _lying_alike(blazepose: np.ndarray, person: np.ndarray, image_size: tuple[in
     length of each other."""
     if not (_lying(blazepose, image_size) and _lying(person, image_size)):
         return False
-    shoulders = midpoint(blazepose, SHOULDERS)
+    shoulders, other_shoulders = midpoint(blazepose, SHOULDERS), midpoint(person, SHOULDERS)
     trunk = shoulders - midpoint(blazepose, HIPS)
+    other = other_shoulders - midpoint(person, HIPS)
     length = float(np.hypot(*trunk))
-    gap = float(np.hypot(*(shoulders - midpoint(person, SHOULDERS))))
-    other = midpoint(person, SHOULDERS) - midpoint(person, HIPS)
+    gap = float(np.hypot(*(shoulders - other_shoulders)))
     cos = float(trunk @ other) / (length * float(np.hypot(*other)))
     return gap <= LYING_ALIKE_TRUNKS * length and cos >= np.cos(np.radians(LYING_ALIKE_MAX_DEG))
 
