@@ -1,7 +1,10 @@
-"""The Photo page's picture cut to the back (finder.ui.photo.shown_picture): the labels and the
-legend are drawn on the cut picture, so the cut never takes them away."""
+"""The Photo page's picture (finder.ui.photo), on results made here from a partner's marks:
+cut to the back (`shown_picture`: the labels and the legend are drawn on the cut picture, so
+the cut never takes them away) and the line under it (`caption`)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +12,8 @@ import pytest
 from finder.body.fit import Taps
 from finder.pipelines.photo import locate_taps
 from finder.render.overlay import Annotator
-from finder.ui.photo import crop_box, shown_picture
+from finder.ui import Photo
+from finder.ui.photo import caption, crop_box, shown_picture
 
 SIZE = (1067, 1600)  # shared photo 01, with a partner's three marks (tests/ui/test_browser_partner)
 MARKS = {
@@ -17,6 +21,7 @@ MARKS = {
     "iliac_crest_top_left": (705, 1500),
     "iliac_crest_top_right": (1050, 1350),
 }
+PHOTO = Photo("back.jpg", "key", np.zeros((SIZE[1], SIZE[0], 3), np.uint8))
 
 
 def marked():
@@ -53,3 +58,25 @@ def test_a_cut_result_is_the_same_result_moved():
     assert cut.anatomy.frame.to_body(cut.points[0].xy) == pytest.approx(
         result.anatomy.frame.to_body(result.points[0].xy)
     )
+
+
+def test_marks_are_called_marks():
+    """The page says "Mark the back by hand" and the picture "From your marks"; the caption
+    said "8 points placed (2 not visible), from your taps. View: back (placed from your taps)"."""
+    text = caption(PHOTO, marked())
+    assert text == "back.jpg. Placed from your marks."
+
+
+def test_no_detector_jargon_nor_a_repeated_note():
+    """Shared photo 09's caption said "pose found: found by the second detector", and a note
+    shown beside the photo (another person in view) was said again under it."""
+    note = "another person may be in view"
+    result = replace(
+        marked(),
+        anatomy=replace(marked().anatomy, tapped=frozenset()),
+        view_reason="no clear sign of a face toward the camera",
+        pose_source="found by the second detector",
+        notes=(note,),
+    )
+    text = caption(PHOTO, result)
+    assert text == "back.jpg. View: back (no clear sign of a face toward the camera)."
